@@ -1,0 +1,146 @@
+"""Step 1, read: a file's bytes become a Document (text page by page), or are refused.
+
+The type is decided by content, never by the file name. This is the only module that
+imports a PDF library.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pypdfium2 as pdfium
+
+from .report import Document, ImportRefused
+
+# Below this many characters of text per page on average, a PDF is taken to be scanned.
+MIN_TEXT_CHARS_PER_PAGE = 40
+
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive or Word/Excel document",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"II*\x00": "a TIFF image",
+    b"MM\x00*": "a TIFF image",
+    b"{\\rtf": "an RTF document",
+}
+
+
+def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
+    """Read a file's bytes into a Document, refusing what cannot be a readable report.
+
+    Raises ImportRefused with a sentence a curator understands: empty, too large,
+    damaged, encrypted or scanned PDFs, binary files of other kinds, undecodable text.
+    """
+    if not data or not data.strip():
+        raise ImportRefused("The file is empty.")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ImportRefused(
+            f"The file is {len(data) / 1_048_576:.1f} MB, over the "
+            f"{max_bytes / 1_048_576:.0f} MB limit for a report."
+        )
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return _read_pdf(data)
+    for signature, what in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise ImportRefused(f"The file is {what}, not a PDF or text report.")
+    return _read_text(data)
+
+
+def _read_pdf(data: bytes) -> Document:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        message = str(error).lower()
+        if "password" in message or "security" in message:
+            raise ImportRefused(
+                "The PDF is encrypted with a password, so its text cannot be read; "
+                "upload an unencrypted copy."
+            ) from error
+        raise ImportRefused(
+            "The PDF is damaged or incomplete (it may have been truncated while "
+            "downloading) and cannot be opened."
+        ) from error
+    try:
+        page_count = len(pdf)
+        if page_count == 0:
+            raise ImportRefused("The PDF has no pages.")
+        pages = []
+        for index in range(page_count):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            pages.append(_normalise_newlines(textpage.get_text_bounded()))
+            textpage.close()
+            page.close()
+    except pdfium.PdfiumError as error:
+        raise ImportRefused("The PDF is damaged: some of its pages cannot be read.") from error
+    finally:
+        pdf.close()
+    characters = sum(len(page.strip()) for page in pages)
+    if characters < MIN_TEXT_CHARS_PER_PAGE * page_count:
+        raise ImportRefused(
+            "The PDF has no text layer (it looks like a scan of printed pages), so "
+            "its words cannot be read; it would need OCR first."
+        )
+    return Document(media_type="application/pdf", pages=pages, page_count=page_count)
+
+
+def _read_text(data: bytes) -> Document:
+    if b"\x00" in data[:4096]:
+        raise ImportRefused("The file is binary data of an unknown kind, not a PDF or text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise ImportRefused(
+                "The file is neither a PDF nor readable text (its characters cannot be decoded)."
+            ) from error
+    text = _normalise_newlines(text)
+    stripped = text.lstrip().lower()
+    if stripped.startswith(("<!doctype html", "<html")):
+        return Document(media_type="text/html", pages=[html_page_to_text(text)], page_count=1)
+    media_type = "text/markdown" if re.search(r"^#{1,6} \S", text, re.MULTILINE) else "text/plain"
+    return Document(media_type=media_type, pages=[plain_text(text)], page_count=1)
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+_BLOCK_TAG = re.compile(r"</?(p|br|li|ul|ol|div|tr|h[1-6]|table)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_MARKDOWN_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MARKDOWN_RULE = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
+
+
+def plain_text(text: str) -> str:
+    """Text converted from a report (plain, Markdown or with HTML fragments) as plain lines.
+
+    Block-level tags become line breaks and inline tags vanish, so "<p>...</p> <p>...</p>"
+    reads as separate paragraphs; Markdown heading marks and emphasis are dropped.
+    """
+    text = _BLOCK_TAG.sub("\n", text)
+    text = _ANY_TAG.sub("", text)
+    text = html.unescape(text)
+    text = _MARKDOWN_HEADING.sub("", text)
+    text = _MARKDOWN_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _MARKDOWN_RULE.sub("", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def html_page_to_text(page: str) -> str:
+    """A whole saved web page as text: its title first, scripts and styles dropped."""
+    title = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
+    body = re.sub(r"<(script|style|head)\b.*?</\1>", "\n", page, flags=re.IGNORECASE | re.DOTALL)
+    text = plain_text(body)
+    text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    if title:
+        text = html.unescape(" ".join(title.group(1).split())) + "\n" + text
+    return text
