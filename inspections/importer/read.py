@@ -139,6 +139,7 @@ def html_page_to_text(page: str) -> str:
     """A whole saved web page as text: its title first, scripts and styles dropped."""
     title = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
     body = re.sub(r"<(script|style|head)\b.*?</\1>", "\n", page, flags=re.IGNORECASE | re.DOTALL)
+    body = re.sub(r"<!--.*?-->|<![^>]*>", "\n", body, flags=re.DOTALL)
     text = plain_text(body)
     text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
     if title:

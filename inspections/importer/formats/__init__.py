@@ -15,4 +15,28 @@ from __future__ import annotations
 
 from types import ModuleType
 
-FORMATS: list[ModuleType] = []
+from . import (
+    cra_unannounced,
+    focused_visit,
+    ilacs,
+    jtai,
+    looked_after,
+    lscb_review,
+    monitoring_visit,
+    protection,
+    safeguarding_lac,
+    sif,
+)
+
+FORMATS: list[ModuleType] = [
+    cra_unannounced,
+    safeguarding_lac,
+    protection,
+    looked_after,
+    sif,
+    lscb_review,
+    ilacs,
+    focused_visit,
+    monitoring_visit,
+    jtai,
+]

@@ -1,0 +1,20 @@
+"""Joint targeted area inspection letter (2016-).
+
+Not yet implemented: recognises nothing.
+"""
+
+from __future__ import annotations
+
+from ..report import ParsedReport, ReportText
+
+FRAMEWORK = "jtai"
+
+
+def recognise(text: ReportText) -> bool:
+    """Whether the report says it is of this format."""
+    return False
+
+
+def extract(text: ReportText) -> ParsedReport:
+    """The report's facts."""
+    raise NotImplementedError

@@ -1,0 +1,20 @@
+"""Monitoring visit letter to an authority judged inadequate (2015-).
+
+Not yet implemented: recognises nothing.
+"""
+
+from __future__ import annotations
+
+from ..report import ParsedReport, ReportText
+
+FRAMEWORK = "monitoring_visit"
+
+
+def recognise(text: ReportText) -> bool:
+    """Whether the report says it is of this format."""
+    return False
+
+
+def extract(text: ReportText) -> ParsedReport:
+    """The report's facts."""
+    raise NotImplementedError

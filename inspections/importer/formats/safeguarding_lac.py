@@ -1,0 +1,20 @@
+"""Inspection of safeguarding and looked after children services (2009-12).
+
+Not yet implemented: recognises nothing.
+"""
+
+from __future__ import annotations
+
+from ..report import ParsedReport, ReportText
+
+FRAMEWORK = "safeguarding_lac"
+
+
+def recognise(text: ReportText) -> bool:
+    """Whether the report says it is of this format."""
+    return False
+
+
+def extract(text: ReportText) -> ParsedReport:
+    """The report's facts."""
+    raise NotImplementedError
