@@ -39,7 +39,10 @@ def outcome_record(
         "url": url,
     }
     if report is not None:
-        has_lscb_list = report.framework in ("sif", "lscb_review")
+        # Null, not 0, where the report has no LSCB review to make recommendations to.
+        has_lscb_list = report.framework == "lscb_review" or any(
+            j.area == "lscb" for j in report.judgements
+        )
         record.update(
             framework=report.framework,
             start_date=_iso(report.start_date),

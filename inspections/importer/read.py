@@ -34,13 +34,7 @@ def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
     Raises ImportRefused with a sentence a curator understands: empty, too large,
     damaged, encrypted or scanned PDFs, binary files of other kinds, undecodable text.
     """
-    if not data or not data.strip():
-        raise ImportRefused("The file is empty.")
-    if max_bytes is not None and len(data) > max_bytes:
-        raise ImportRefused(
-            f"The file is {len(data) / 1_048_576:.1f} MB, over the "
-            f"{max_bytes / 1_048_576:.0f} MB limit for a report."
-        )
+    refuse_empty_or_oversized(data, max_bytes)
     head = data[:1024]
     if b"%PDF-" in head:
         return _read_pdf(data)
@@ -48,6 +42,20 @@ def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
         if data.startswith(signature):
             raise ImportRefused(f"The file is {what}, not a PDF or text report.")
     return _read_text(data)
+
+
+def refuse_empty_or_oversized(data: bytes, max_bytes: int | None) -> None:
+    """Refuse an empty file, or one over the size limit, before anything else is done."""
+    if not data or not data.strip():
+        raise ImportRefused("The file is empty.")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ImportRefused(
+            f"The file is {_size(len(data))}, over the {_size(max_bytes)} limit for a report."
+        )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} KB"
 
 
 def _read_pdf(data: bytes) -> Document:

@@ -1,20 +1,57 @@
-"""Focused visit letter (2018-).
+"""Focused visit letter (2018-): a letter on one area of a local authority's children's
+services, between ILACS inspections.
 
-Not yet implemented: recognises nothing.
+Ungraded. "Areas for priority action" (kind area_for_priority_action) and "Areas for
+improvement" or "What needs to improve in this area of social work practice" are its
+recommendations. The letter's date is its publication date. The text it expects::
+
+    12 July 2019
+    Dear Ms Brown
+    Focused visit to Northshire local authority children's services
+    This letter summarises the findings of a focused visit to Northshire local authority
+    children's services on 11 and 12 June 2019. The visit was carried out by Her Majesty's
+    Inspectors Anne Green and Tom White.
+    ...
+    Overview
+    ...
+    Areas for improvement
+    - the quality of assessments ...
+    Yours sincerely
+    Anne Green
+    Her Majesty's Inspector
+
+(The fixture fixtures/reports/fictional/focused_visit_2019.txt is a fictional council's
+letter in this format's wording.)
 """
 
 from __future__ import annotations
 
+import re
+
 from ..report import ParsedReport, ReportText
+from . import letters
 
 FRAMEWORK = "focused_visit"
 
+TITLE = re.compile(
+    r"^(re:?\s+|subject:?\s+)?focused visit to (?P<name>.+?) "
+    r"(local authority )?children's (social care )?services$"
+)
+
 
 def recognise(text: ReportText) -> bool:
-    """Whether the report says it is of this format."""
-    return False
+    """Whether the text holds a letter whose subject is a focused visit to an authority's
+    children's services, followed by the letter's opening words."""
+    letter = letters.find_letter(text.lines, TITLE)
+    if letter is None:
+        return False
+    after = letters.opening(text.lines[letter.title_at + 1 :], 3)
+    return any(
+        line.startswith("this letter summarises") or "carried out a focused visit" in line
+        for line in after
+    )
 
 
 def extract(text: ReportText) -> ParsedReport:
-    """The report's facts."""
-    raise NotImplementedError
+    """The letter's facts: dates, inspectors, findings and areas to improve."""
+    return letters.read_visit_letter(text, FRAMEWORK, TITLE)

@@ -1,20 +1,72 @@
 """Inspection of looked after children services (2012-13).
 
-Not yet implemented: recognises nothing.
+The sibling of `protection`: the same layout (front matter, "Areas for improvement" by
+timescale, numbered paragraphs under each judgement's section, a "Record of main findings"
+table) and the same four-point scale, with the looked after children judgement in place of
+help and protection. Read by protection.Report2012. The text it expects::
+
+    Inspection of local authority services for looked after children
+    Northshire County Council
+    Inspection dates: 4 – 15 March 2013   Lead inspector: Jane Smith HMI
+    ...
+    Overall effectiveness
+    2. The overall effectiveness of services for looked after children in Northshire is
+    judged to be good.
+    Areas for improvement
+    ...
+    The experiences and progress of looked after children and care leavers
+    Good
+    ...
+    Record of main findings
+    Overall effectiveness        Good
+
+(The fixture fixtures/reports/fictional/looked_after_2013.txt is a fictional council's
+report in this format's wording.)
 """
 
 from __future__ import annotations
 
+import re
+
 from ..report import ParsedReport, ReportText
+from . import letters
+from .protection import Report2012
 
 FRAMEWORK = "looked_after"
 
+# "Inspection of services for looked after children", "Inspection of local authority
+# services for looked after children and care leavers", "Inspection of looked after
+# children services", "Inspection of local authority arrangements for looked after
+# children". Not "Inspection of safeguarding and looked after children services"
+# (safeguarding_lac) nor the SIF's "services for children in need ..., children looked
+# after and care leavers": "looked after" must follow the opening words directly.
+TITLE = re.compile(
+    r"^inspection of (the )?(local authority )?(arrangements for |services for )?"
+    r"(looked after children|children looked after)('s)?( services)?\b"
+)
+TITLE_WITHIN_LINES = 8
+
+SECTION_AREAS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^overall effectiveness$"), "overall"),
+    (
+        re.compile(
+            r"^(the )?(experiences and progress|effectiveness of services|outcomes) .*"
+            r"(looked after|care leavers|in care)"
+        ),
+        "in_care",
+    ),
+    (re.compile(r"^the quality of practice$"), "quality_of_practice"),
+    (re.compile(r"^leadership(,)? (and )?(management and )?governance$"), "leadership"),
+]
+
 
 def recognise(text: ReportText) -> bool:
-    """Whether the report says it is of this format."""
-    return False
+    """Whether the report is titled an inspection of looked after children services."""
+    return any(TITLE.match(line) for line in letters.opening(text.lines, TITLE_WITHIN_LINES))
 
 
 def extract(text: ReportText) -> ParsedReport:
-    """The report's facts."""
-    raise NotImplementedError
+    """The report's facts, read as protection reports are."""
+    return Report2012(
+        framework=FRAMEWORK, title_pattern=TITLE, section_areas=SECTION_AREAS
+    ).extract(text)

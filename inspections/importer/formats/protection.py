@@ -1,20 +1,316 @@
 """Inspection of local authority arrangements for the protection of children (2012-13).
 
-Not yet implemented: recognises nothing.
+Graded on the four-point scale (outstanding, good, adequate, inadequate): overall
+effectiveness, the effectiveness of the help and protection provided, the quality of
+practice, and leadership and governance. Areas for improvement are grouped by timescale.
+The text it expects (seeds 000 and 004)::
+
+    Inspection of local authority arrangements for the protection of children
+    Somerset County Council
+    Inspection dates: 24 June – 3 July 2013   Lead inspector: Simon Rushall HMI
+    ...
+    Areas for improvement
+    3. In order to improve the quality of help and protection ... take the following action.
+    Immediately:
+    - ensure that ...
+    Within three months:
+    ...
+    The quality of practice
+    Inadequate
+    31. The quality of practice is inadequate.
+    ...
+    Record of main findings
+    Overall effectiveness        Inadequate
+
+The sibling format `looked_after` (2012-13 inspections of looked after children services)
+shares this layout and is read by the same Report2012 reader.
 """
 
 from __future__ import annotations
 
-from ..report import ParsedReport, ReportText
+import re
+from dataclasses import dataclass
+
+from ..report import (
+    ParsedFinding,
+    ParsedJudgement,
+    ParsedRecommendation,
+    ParsedReport,
+    ReportText,
+)
+from ..vocabulary import grade_from_words
+from . import letters
 
 FRAMEWORK = "protection"
 
+TITLE = re.compile(
+    r"^inspection of (the )?local authority arrangements for the protection of children\b"
+)
+# How far into the report its title may sit: after a blank cover page at most.
+TITLE_WITHIN_LINES = 8
+
 
 def recognise(text: ReportText) -> bool:
-    """Whether the report says it is of this format."""
-    return False
+    """Whether the report is titled an inspection of arrangements for protecting children."""
+    return any(TITLE.match(line) for line in letters.opening(text.lines, TITLE_WITHIN_LINES))
 
 
 def extract(text: ReportText) -> ParsedReport:
-    """The report's facts."""
-    raise NotImplementedError
+    """The report's facts: front matter, the four judgements, timescaled areas for
+    improvement and the numbered findings paragraphs of each judgement's section."""
+    return Report2012(
+        framework=FRAMEWORK, title_pattern=TITLE, section_areas=SECTION_AREAS
+    ).extract(text)
+
+
+# Sections whose paragraphs are findings, and the judgement area each reports on. Tested
+# in order on the folded heading. The opening summary under "Overall effectiveness" and
+# the section of that name both count.
+SECTION_AREAS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^overall effectiveness$"), "overall"),
+    (re.compile(r"^the effectiveness of the help and protection"), "help_and_protection"),
+    (re.compile(r"^the quality of practice$"), "quality_of_practice"),
+    (re.compile(r"^leadership(,)? (and )?(management and )?governance$"), "leadership"),
+]
+
+# Sections that are not findings: the grading scale, the method, facts about the area.
+# "Service information" describes the area (population, services) rather than judging it.
+OTHER_SECTIONS = [
+    re.compile(r"^the inspection judgements and what they mean$"),
+    re.compile(r"^areas for improvement$"),
+    re.compile(r"^about this inspection$"),
+    re.compile(r"^service information$"),
+    re.compile(r"^record of main findings$"),
+    re.compile(r"^contents$"),
+]
+
+TIMESCALE_HEADINGS = [
+    (re.compile(r"^immediately$"), "immediately"),
+    (re.compile(r"^within (three|3) months$"), "within_three_months"),
+    (re.compile(r"^within (six|6) months$"), "within_six_months"),
+]
+
+_DATES_LINE = re.compile(r"^inspection dates?\b")
+_PUBLISHED = re.compile(r"^(report )?published\b|^publication date\b")
+_FRONT_MATTER_END = re.compile(r"^(contents|© crown copyright|the inspection judgements)")
+_DATE_WORDS = re.compile(
+    r"\d{1,2}(?:st|nd|rd|th)?(?:\s*(?:" + letters._MONTH_WORDS + r")\.?)?(?:\s*(?:19|20)\d\d)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Report2012:
+    """Reads a 2012-13 report (protection or looked after children): the same layout,
+    different judgement sections."""
+
+    framework: str
+    title_pattern: re.Pattern[str]
+    section_areas: list[tuple[re.Pattern[str], str]]
+
+    def extract(self, text: ReportText) -> ParsedReport:
+        """The report's facts; anything unreadable becomes a warning."""
+        lines = text.lines
+        title_at = letters.find_line(lines, self.title_pattern)
+        assert title_at is not None, "extract() is only called on a recognised report"
+        report = ParsedReport(
+            framework=self.framework,
+            authority_name=self._authority(lines, title_at),
+            title=letters.clean(lines[title_at]),
+        )
+        if not report.authority_name:
+            report.warnings.append("The report's title does not name the local authority.")
+        self._front_matter(lines, title_at, report)
+        body = self._sections(lines, title_at)
+        self._judgements(lines, body, report)
+        self._recommendations(lines, body, report)
+        self._findings(lines, body, report)
+        return report
+
+    # Front matter ------------------------------------------------------------------
+
+    def _authority(self, lines: list[str], title_at: int) -> str:
+        title = letters.clean(lines[title_at])
+        match = re.match(self.title_pattern.pattern, title, re.IGNORECASE)
+        rest = title[match.end() :].strip(" ,:–-") if match else ""
+        if rest:
+            return rest
+        # The name on a line of its own, after the title (or, failing that, before it).
+        following = [line for line in lines[title_at + 1 : title_at + 6] if line.strip()]
+        preceding = [line for line in lines[max(0, title_at - 4) : title_at] if line.strip()]
+        for candidate in following[:1] + preceding[-1:]:
+            name = letters.clean(candidate)
+            if name and not re.match(r"(?i)inspection dates?|age group|lead inspector", name):
+                return name
+        return ""
+
+    def _front_matter(self, lines: list[str], title_at: int, report: ParsedReport) -> None:
+        end = letters.find_line(lines, _FRONT_MATTER_END, title_at) or title_at + 20
+        front = [letters.clean(line) for line in lines[title_at + 1 : end] if line.strip()]
+        dates_at = next(
+            (i for i, line in enumerate(front) if _DATES_LINE.match(letters.norm(line))), None
+        )
+        if dates_at is None:
+            report.warnings.append("The report's inspection dates could not be found.")
+        else:
+            report.start_date, report.end_date = letters.date_window(front[dates_at])
+            if report.start_date is None:
+                report.warnings.append(f"The inspection dates {front[dates_at]!r} are unreadable.")
+        report.lead_inspector = _lead_inspector(front)
+        if report.lead_inspector is None:
+            report.warnings.append("The report's lead inspector could not be found.")
+        for line in front:
+            if _PUBLISHED.match(letters.norm(line)):
+                report.published_date = (
+                    letters.dates_in(line)[0] if letters.dates_in(line) else None
+                )
+
+    # Sections ----------------------------------------------------------------------
+
+    def _sections(self, lines: list[str], title_at: int) -> list[tuple[str, int, int]]:
+        headings = [pattern for pattern, _ in self.section_areas]
+        headings += [*OTHER_SECTIONS, self.title_pattern]
+        return letters.sections(lines, headings, start=title_at + 1)
+
+    def _area(self, heading: str) -> str | None:
+        folded = letters.norm(heading)
+        if self.title_pattern.search(folded):
+            return None  # the title, repeated above the first section
+        return next((area for pattern, area in self.section_areas if pattern.search(folded)), None)
+
+    # Judgements --------------------------------------------------------------------
+
+    def _judgements(
+        self, lines: list[str], body: list[tuple[str, int, int]], report: ParsedReport
+    ) -> None:
+        """From the record of main findings where there is one; each judgement section's
+        grade line otherwise. A disagreement between the two is a warning."""
+        from_table = self._table_grades(lines, body)
+        from_sections = self._section_grades(lines, body)
+        for area, (code, words) in {**from_sections, **from_table}.items():
+            report.judgements.append(ParsedJudgement(area=area, grade=code, words=words))
+            other = from_sections.get(area)
+            if area in from_table and other and other[0] != code:
+                report.warnings.append(
+                    f"The record of main findings grades {area} {words!r} but its section "
+                    f"says {other[1]!r}; the record was used."
+                )
+        graded = {j.area for j in report.judgements}
+        for heading, _, _ in body:
+            area = self._area(heading)
+            if area and area not in graded:
+                report.warnings.append(f"No grade could be read for {heading!r}.")
+                graded.add(area)
+
+    def _table_grades(
+        self, lines: list[str], body: list[tuple[str, int, int]]
+    ) -> dict[str, tuple[str, str]]:
+        grades: dict[str, tuple[str, str]] = {}
+        for heading, first, end in body:
+            if letters.norm(heading) != "record of main findings":
+                continue
+            for line in lines[first:end]:
+                cells = [cell.strip() for cell in re.split(r"\t|\s{3,}", line) if cell.strip()]
+                if len(cells) < 2:
+                    continue
+                area = self._area(cells[0])
+                grade = letters.grade_words(cells[-1])
+                if area and grade:
+                    grades.setdefault(area, grade)
+        return grades
+
+    def _section_grades(
+        self, lines: list[str], body: list[tuple[str, int, int]]
+    ) -> dict[str, tuple[str, str]]:
+        grades: dict[str, tuple[str, str]] = {}
+        for heading, first, end in body:
+            area = self._area(heading)
+            if not area:
+                continue
+            first_line = next((line for line in lines[first:end] if line.strip()), "")
+            grade = letters.grade_words(first_line)
+            if grade is None:
+                # "The overall effectiveness of ... is judged to be inadequate."
+                sentence = re.search(
+                    r"\bis (?:judged to be )?(outstanding|good|adequate|inadequate)\b",
+                    letters.clean(first_line),
+                    re.IGNORECASE,
+                )
+                if sentence:
+                    word = sentence.group(1)
+                    grade = (grade_from_words(word), word.capitalize())
+            if grade and grade[0]:
+                grades.setdefault(area, grade)
+        return grades
+
+    # Recommendations ---------------------------------------------------------------
+
+    def _recommendations(
+        self, lines: list[str], body: list[tuple[str, int, int]], report: ParsedReport
+    ) -> None:
+        section = next((s for s in body if letters.norm(s[0]) == "areas for improvement"), None)
+        if section is None:
+            report.warnings.append("The report has no 'Areas for improvement' section.")
+            return
+        _, first, end = section
+        timescale = None
+        chunk: list[str] = []
+        for line in [*lines[first:end], "Within never"]:
+            folded = letters.norm(line)
+            heading = next((code for p, code in TIMESCALE_HEADINGS if p.match(folded)), None)
+            if heading or folded == "within never":
+                if timescale:
+                    self._add_items(chunk, timescale, report)
+                timescale, chunk = heading, []
+            elif timescale:
+                chunk.append(line)
+        if not report.recommendations:
+            report.warnings.append("No areas for improvement could be read.")
+
+    @staticmethod
+    def _add_items(chunk: list[str], timescale: str, report: ParsedReport) -> None:
+        for item in letters.paragraphs(chunk):
+            report.recommendations.append(
+                ParsedRecommendation(
+                    text=item.text,
+                    position=len(report.recommendations),
+                    timescale=timescale,
+                )
+            )
+
+    # Findings ----------------------------------------------------------------------
+
+    def _findings(
+        self, lines: list[str], body: list[tuple[str, int, int]], report: ParsedReport
+    ) -> None:
+        for heading, first, end in body:
+            area = self._area(heading)
+            if not area:
+                continue
+            section_lines = [line for line in lines[first:end] if not letters.grade_words(line)]
+            for paragraph in letters.paragraphs(section_lines, numbered=True):
+                report.findings.append(
+                    ParsedFinding(
+                        section=heading,
+                        text=paragraph.text,
+                        position=len(report.findings),
+                        paragraph=paragraph.number,
+                        area=area,
+                    )
+                )
+
+
+def _lead_inspector(front: list[str]) -> str | None:
+    """The lead inspector from the front matter, where the dates and the name often share a
+    line ("Inspection dates: Lead inspector 24 June – 3 July 2013 Simon Rushall HMI")."""
+    for index, line in enumerate(front):
+        if "lead inspector" not in line.lower() and "reporting inspector" not in line.lower():
+            continue
+        for candidate in (line, *front[index + 1 : index + 2]):
+            # "Lead inspectorRichard Nash": the label can run into the name.
+            words = re.sub(r"(?i)inspection dates?:?|(lead|reporting) inspector:?", " ", candidate)
+            words = _DATE_WORDS.sub(" ", words).replace("–", " ").replace(" - ", " ")
+            name = letters.person_name(words.replace(":", " "))
+            if name:
+                return name
+    return None

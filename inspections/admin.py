@@ -1,0 +1,616 @@
+"""The staff admin: curate what the importer extracted, and load reports.
+
+Every correction a curator saves is remembered in the record's `curated_fields` (see
+CurationMixin) so a later re-import leaves it alone. Loading reports is a two-step flow:
+upload, review what was extracted, then import or discard (SourceDocumentAdmin).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from .importer.report import ImportRefused
+from .importer.service import (
+    AuthorityResolver,
+    import_source,
+    preview_source,
+    store_source,
+    theme_tagger,
+)
+from .models import (
+    AlternativeName,
+    Authority,
+    Finding,
+    FindingTheme,
+    ImportAttempt,
+    Inspection,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+    Region,
+    SourceDocument,
+    StatisticalNeighbour,
+    Theme,
+)
+
+admin.site.site_header = "Ofsted children's services explorer: staff"
+admin.site.site_title = "Explorer admin"
+
+
+def mark_curated(record, field_names) -> None:
+    """Remember that a curator set these fields, so re-imports keep their values."""
+    names = set(field_names) - {"id"}
+    if names:
+        record.curated_fields = sorted(set(record.curated_fields) | names)
+
+
+class CurationMixin:
+    """Records curated fields for the model's own form and for its inlines' forms."""
+
+    def save_model(self, request, obj, form, change):
+        mark_curated(obj, form.changed_data if change else form.fields)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        themes = formset.model in (FindingTheme, RecommendationTheme)
+        for inline_form in formset.forms:
+            changed = inline_form.has_changed() or (
+                formset.can_delete and formset._should_delete_form(inline_form)
+            )
+            if not changed:
+                continue
+            if themes:
+                # A curator's choice of themes stands whole: the importer stops tagging it.
+                mark_curated(form.instance, ["themes"])
+                form.instance.save(update_fields=["curated_fields"])
+            elif hasattr(inline_form.instance, "curated_fields"):
+                fields = inline_form.changed_data if inline_form.instance.pk else inline_form.fields
+                mark_curated(inline_form.instance, fields)
+        super().save_formset(request, form, formset, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only the importer or the reference data writes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Reference data
+
+
+@admin.register(Region)
+class RegionAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "slug", "authority_count"]
+    search_fields = ["name", "code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(authority_count=Count("authorities"))
+
+    @admin.display(ordering="authority_count", description="authorities")
+    def authority_count(self, obj):
+        return obj.authority_count
+
+
+class AlternativeNameInline(admin.TabularInline):
+    model = AlternativeName
+    extra = 1
+
+
+class StatisticalNeighbourInline(admin.TabularInline):
+    model = StatisticalNeighbour
+    fk_name = "authority"
+    fields = ["rank", "neighbour"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "urn", "la_code", "ons_code", "ons_type", "is_current"]
+    list_filter = ["region", "ons_type", ("abolished_on", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "urn", "la_code", "ons_code", "alternative_names__name"]
+    list_select_related = ["region"]
+    readonly_fields = [
+        "slug",
+        "urn",
+        "la_code",
+        "ons_code",
+        "ons_code_previous",
+        "region",
+        "ons_type",
+        "population_0_to_25",
+        "abolished_on",
+    ]
+    filter_horizontal = ["successors"]
+    inlines = [AlternativeNameInline, StatisticalNeighbourInline]
+
+    @admin.display(boolean=True, description="current", ordering="abolished_on")
+    def is_current(self, obj):
+        return obj.is_current
+
+
+@admin.register(AlternativeName)
+class AlternativeNameAdmin(admin.ModelAdmin):
+    list_display = ["name", "authority"]
+    search_fields = ["name", "authority__name"]
+    list_select_related = ["authority"]
+    autocomplete_fields = ["authority"]
+
+
+@admin.register(StatisticalNeighbour)
+class StatisticalNeighbourAdmin(ReadOnlyAdmin):
+    list_display = ["authority", "rank", "neighbour"]
+    list_filter = ["authority__region"]
+    search_fields = ["authority__name", "neighbour__name"]
+    list_select_related = ["authority", "neighbour"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "finding_count", "recommendation_count"]
+    search_fields = ["name", "slug", "cues", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                finding_count=Count("findings", distinct=True),
+                recommendation_count=Count("recommendations", distinct=True),
+            )
+        )
+
+    @admin.display(ordering="finding_count", description="findings")
+    def finding_count(self, obj):
+        return obj.finding_count
+
+    @admin.display(ordering="recommendation_count", description="recommendations")
+    def recommendation_count(self, obj):
+        return obj.recommendation_count
+
+
+# Inspections and what they found
+
+
+class JudgementInline(admin.TabularInline):
+    model = Judgement
+    fields = ["area", "grade", "words"]
+    extra = 0
+
+
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    fields = ["addressee", "position", "timescale", "text", "is_hidden"]
+    readonly_fields = ["addressee", "position"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    fields = ["paragraph", "section", "area", "kind", "text", "is_hidden"]
+    readonly_fields = ["paragraph"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StartYearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Inspection.objects.dates("start_date", "year", order="DESC")
+        return [(str(d.year), str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{f"{self.field_prefix}start_date__year": int(self.value())})
+        return queryset
+
+    field_prefix = ""
+
+
+class InspectionYearFilter(StartYearFilter):
+    field_prefix = "inspection__"
+
+
+@admin.register(Inspection)
+class InspectionAdmin(CurationMixin, admin.ModelAdmin):
+    list_display = [
+        "authority",
+        "framework",
+        "start_date",
+        "end_date",
+        "overall_grade",
+        "published_date",
+        "lead_inspector",
+    ]
+    list_filter = ["framework", "overall_grade", StartYearFilter, "authority__region"]
+    search_fields = ["authority__name", "lead_inspector", "title", "slug"]
+    list_select_related = ["authority"]
+    date_hierarchy = "start_date"
+    readonly_fields = [
+        "authority",
+        "framework",
+        "slug",
+        "start_date",
+        "overall_grade",
+        "source_link",
+        "imported_at",
+        "curated_fields",
+    ]
+    fields = [
+        "authority",
+        "framework",
+        "slug",
+        "title",
+        "start_date",
+        "end_date",
+        "published_date",
+        "lead_inspector",
+        "overall_grade",
+        "source_link",
+        "imported_at",
+        "curated_fields",
+    ]
+    inlines = [JudgementInline, RecommendationInline, FindingInline]
+
+    def has_add_permission(self, request):
+        return False  # Inspections come from the importer.
+
+    @admin.display(description="source document")
+    def source_link(self, obj):
+        url = reverse("admin:inspections_sourcedocument_change", args=[obj.source_document_id])
+        return format_html('<a href="{}">{}</a>', url, obj.source_document)
+
+
+@admin.register(Judgement)
+class JudgementAdmin(CurationMixin, admin.ModelAdmin):
+    list_display = ["inspection", "area", "grade", "words"]
+    list_filter = ["area", "grade", "inspection__framework", InspectionYearFilter]
+    search_fields = ["inspection__authority__name", "words"]
+    list_select_related = ["inspection__authority"]
+    raw_id_fields = ["inspection"]
+    readonly_fields = ["curated_fields"]
+
+
+class FindingThemeInline(admin.TabularInline):
+    model = FindingTheme
+    fields = ["theme", "cue"]
+    readonly_fields = ["cue"]
+    extra = 0
+    verbose_name = "theme"
+    verbose_name_plural = "themes (with the cue that tagged each; empty if a curator chose it)"
+
+
+class RecommendationThemeInline(FindingThemeInline):
+    model = RecommendationTheme
+
+
+class PublishedTextAdmin(CurationMixin, admin.ModelAdmin):
+    search_fields = ["text", "public_id", "inspection__authority__name"]
+    list_select_related = ["inspection__authority"]
+    raw_id_fields = ["inspection"]
+
+    def has_add_permission(self, request):
+        return False  # Findings and recommendations come from the importer.
+
+    @admin.display(boolean=True, description="withdrawn")
+    def is_withdrawn(self, obj):
+        return obj.withdrawn_at is not None
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) < 120 else obj.text[:117] + "…"
+
+
+@admin.register(Finding)
+class FindingAdmin(PublishedTextAdmin):
+    list_display = [
+        "public_id",
+        "inspection",
+        "paragraph",
+        "section",
+        "area",
+        "kind",
+        "short_text",
+        "is_hidden",
+        "is_withdrawn",
+    ]
+    list_filter = [
+        "is_hidden",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
+        "area",
+        "kind",
+        "inspection__framework",
+        InspectionYearFilter,
+        "themes",
+    ]
+    search_fields = [*PublishedTextAdmin.search_fields, "section"]
+    readonly_fields = ["public_id", "inspection", "withdrawn_at", "curated_fields"]
+    fields = [
+        "public_id",
+        "inspection",
+        "section",
+        "area",
+        "paragraph",
+        "position",
+        "kind",
+        "text",
+        "is_hidden",
+        "withdrawn_at",
+        "curated_fields",
+    ]
+    inlines = [FindingThemeInline]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(PublishedTextAdmin):
+    list_display = [
+        "public_id",
+        "inspection",
+        "addressee",
+        "position",
+        "timescale",
+        "short_text",
+        "is_hidden",
+        "is_withdrawn",
+    ]
+    list_filter = [
+        "addressee",
+        "timescale",
+        "is_hidden",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
+        "inspection__framework",
+        InspectionYearFilter,
+        "themes",
+    ]
+    readonly_fields = ["public_id", "inspection", "withdrawn_at", "curated_fields"]
+    fields = [
+        "public_id",
+        "inspection",
+        "addressee",
+        "position",
+        "timescale",
+        "text",
+        "evidence",
+        "is_hidden",
+        "withdrawn_at",
+        "curated_fields",
+    ]
+    filter_horizontal = ["evidence"]
+    inlines = [RecommendationThemeInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "evidence":
+            # Evidence comes from the same inspection only.
+            recommendation_id = request.resolver_match.kwargs.get("object_id")
+            recommendation = Recommendation.objects.filter(pk=recommendation_id).first()
+            kwargs["queryset"] = Finding.objects.filter(
+                inspection_id=recommendation.inspection_id if recommendation else None
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# Source documents and the importer
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        help_text="PDFs as Ofsted publishes them, or text converted from a report "
+        "(plain text, Markdown or HTML). Nothing is published until you confirm."
+    )
+
+
+class ImportAttemptInline(admin.StackedInline):
+    model = ImportAttempt
+    fields = ["started_at", "outcome", "run_by", "error", "warnings", "log"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "status",
+        "media_type",
+        "size",
+        "loaded_at",
+        "loaded_by",
+        "inspection_links",
+    ]
+    list_filter = ["status", "media_type"]
+    search_fields = ["original_name", "sha256", "inspections__authority__name"]
+    list_select_related = ["loaded_by"]
+    readonly_fields = [
+        "original_name",
+        "file",
+        "sha256",
+        "media_type",
+        "size",
+        "loaded_at",
+        "loaded_by",
+        "status",
+        "inspection_links",
+    ]
+    fields = readonly_fields
+    inlines = [ImportAttemptInline]
+    actions = ["reimport"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("inspections")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # Kept exactly as loaded.
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a pending upload can be discarded; imported ones are the evidence.
+        if obj is not None and obj.status != SourceDocument.Status.PENDING:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="inspections")
+    def inspection_links(self, obj):
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:inspections_inspection_change", args=[i.pk]), i)
+                for i in obj.inspections.all()
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "review/",
+                self.admin_site.admin_view(self.review_view),
+                name="inspections_sourcedocument_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Upload one or more files: stored, then shown for review before importing."""
+        if not self.has_add_permission(request):
+            return self._refuse(request)
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            stored = []
+            for upload in form.cleaned_data["files"]:
+                try:
+                    source, _ = store_source(upload.read(), upload.name, user=request.user)
+                except ImportRefused as refused:
+                    messages.error(request, f"{upload.name}: {refused}")
+                    continue
+                stored.append(str(source.pk))
+            if stored:
+                url = reverse("admin:inspections_sourcedocument_review")
+                return HttpResponseRedirect(f"{url}?ids={','.join(stored)}")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Load reports",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/inspections/sourcedocument/upload.html", context)
+
+    def review_view(self, request):
+        """What each uploaded file would import as; import or discard each."""
+        if not self.has_add_permission(request):
+            return self._refuse(request)
+        ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+        if request.method == "POST":
+            return self._confirm(request, ids)
+        resolver = AuthorityResolver()
+        previews = [
+            (source, preview_source(source, resolver))
+            for source in SourceDocument.objects.filter(pk__in=ids)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "previews": previews,
+            "title": "Review before importing",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/inspections/sourcedocument/review.html", context)
+
+    def _confirm(self, request, ids):
+        resolver, tagger = AuthorityResolver(), theme_tagger()
+        for source in SourceDocument.objects.filter(pk__in=ids):
+            decision = request.POST.get(f"decision-{source.pk}")
+            if decision == "import":
+                attempt = import_source(source, user=request.user, resolver=resolver, tagger=tagger)
+                level = (
+                    messages.SUCCESS
+                    if attempt.outcome in ("created", "updated", "unchanged")
+                    else messages.ERROR
+                )
+                messages.add_message(
+                    request, level, f"{source}: {attempt.outcome}. {attempt.error}".strip()
+                )
+            elif (
+                decision == "discard"
+                and source.status == SourceDocument.Status.PENDING
+                and not source.inspections.exists()
+            ):
+                source.file.delete(save=False)
+                source.delete()
+                messages.info(request, f"{source}: discarded.")
+        return HttpResponseRedirect(reverse("admin:inspections_sourcedocument_changelist"))
+
+    def _refuse(self, request):
+        raise PermissionDenied
+
+    @admin.action(description="Re-run the import of the selected documents", permissions=["add"])
+    def reimport(self, request, queryset):
+        resolver, tagger = AuthorityResolver(), theme_tagger()
+        outcomes: dict[str, int] = {}
+        for source in queryset:
+            attempt = import_source(source, user=request.user, resolver=resolver, tagger=tagger)
+            outcomes[attempt.outcome] = outcomes.get(attempt.outcome, 0) + 1
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+        messages.info(request, f"Re-imported {queryset.count()} documents: {summary}.")
+
+
+@admin.register(ImportAttempt)
+class ImportAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["source_document", "outcome", "started_at", "run_by", "error"]
+    list_filter = ["outcome", "started_at"]
+    search_fields = ["source_document__original_name", "error", "log"]
+    list_select_related = ["source_document", "run_by"]
+    fields = [
+        "source_document",
+        "outcome",
+        "started_at",
+        "run_by",
+        "error",
+        "warnings",
+        "log",
+        "summary",
+    ]
+    readonly_fields = fields

@@ -1,0 +1,364 @@
+"""Step 6, save: a ParsedReport becomes linked records, in one transaction, idempotently.
+
+Re-importing a report updates records in place rather than replacing them, so:
+- a finding keeps its id and permalink: it is matched to its earlier self by its printed
+  paragraph number (unnumbered ones by section and order, then by identical text);
+- a field a curator corrected (named in the record's `curated_fields`) is never
+  overwritten, and a curator's choice of themes or evidence links stands;
+- a finding or recommendation the new parse no longer contains is withdrawn (its
+  permalink then answers 410), never deleted;
+- nothing changes, and the outcome is "unchanged", when the parse is the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import (
+    Authority,
+    Finding,
+    FindingTheme,
+    Inspection,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+    SourceDocument,
+    Theme,
+    public_id_for,
+)
+from .report import ParsedFinding, ParsedRecommendation, ParsedReport
+
+# Tags a text: returns (theme slug, cue that matched) pairs.
+Tagger = Callable[[str], Sequence[tuple[str, str]]]
+
+
+@dataclass
+class SaveResult:
+    status: str  # "created" | "updated" | "unchanged"
+    inspection: Inspection
+    log: list[str] = field(default_factory=list)
+
+
+class _Changes:
+    """Counts what a save changed, for the outcome and the import log."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, what: str, n: int = 1) -> None:
+        if n:
+            self.counts[what] += n
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
+
+
+def save_report(
+    report: ParsedReport,
+    *,
+    authority: Authority,
+    source: SourceDocument,
+    tagger: Tagger,
+) -> SaveResult:
+    """Create or update the inspection a report describes, with all its records."""
+    with transaction.atomic():
+        changes = _Changes()
+        inspection, created = _save_inspection(report, authority, source, changes)
+        _save_judgements(inspection, report, changes)
+        findings = _save_findings(inspection, report.findings, tagger, changes)
+        _save_recommendations(inspection, report.recommendations, findings, tagger, changes)
+        status = "created" if created else ("updated" if changes else "unchanged")
+        if status != "unchanged":
+            Inspection.objects.filter(pk=inspection.pk).update(imported_at=timezone.now())
+        return SaveResult(
+            status=status, inspection=inspection, log=[f"Saved: {changes.describe()} changed."]
+        )
+
+
+def _set_fields(record, values: dict[str, Any]) -> list[str]:
+    """Assign the values a curator has not corrected; return the names that changed."""
+    changed = []
+    for name, value in values.items():
+        if name in record.curated_fields:
+            continue
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+            changed.append(name)
+    return changed
+
+
+def inspection_slug(authority: Authority, framework: str, start: datetime.date) -> str:
+    return f"{authority.slug}-{start:%Y-%m-%d}-{framework.replace('_', '-')}"
+
+
+def _save_inspection(report, authority, source, changes) -> tuple[Inspection, bool]:
+    values = {
+        "title": report.title[:500],
+        "end_date": report.end_date,
+        "published_date": report.published_date,
+        "lead_inspector": report.lead_inspector or "",
+    }
+    inspection = (
+        Inspection.objects.select_for_update()
+        .filter(authority=authority, framework=report.framework, start_date=report.start_date)
+        .first()
+    )
+    if inspection is None:
+        inspection = Inspection.objects.create(
+            authority=authority,
+            framework=report.framework,
+            start_date=report.start_date,
+            slug=inspection_slug(authority, report.framework, report.start_date),
+            source_document=source,
+            imported_at=timezone.now(),
+            **values,
+        )
+        return inspection, True
+    changed = _set_fields(inspection, values)
+    if inspection.source_document_id != source.pk:
+        inspection.source_document = source
+        changed.append("source_document")
+    if changed:
+        inspection.save(update_fields=changed)
+        changes.add("inspection fields", len(changed))
+    return inspection, False
+
+
+def _save_judgements(inspection: Inspection, report: ParsedReport, changes: _Changes) -> None:
+    existing = {j.area: j for j in inspection.judgements.all()}
+    for parsed in report.judgements:
+        judgement = existing.pop(parsed.area, None)
+        if judgement is None:
+            Judgement.objects.create(
+                inspection=inspection, area=parsed.area, grade=parsed.grade, words=parsed.words
+            )
+            changes.add("judgements added")
+        elif _set_fields(judgement, {"grade": parsed.grade, "words": parsed.words}):
+            judgement.save()
+            changes.add("judgements updated")
+    for judgement in existing.values():
+        # A judgement a curator added or corrected stays; one the report no longer
+        # gives is removed (judgements have no permalinks).
+        if not judgement.curated_fields:
+            judgement.delete()
+            changes.add("judgements removed")
+
+
+def _identity_keys(items, numbered: Callable, section: Callable) -> list[tuple]:
+    """A key per item that survives re-parsing: the printed number where there is one
+    (with a count for repeats), else the section and the order within it."""
+    seen: dict[tuple, int] = defaultdict(int)
+    keys = []
+    for item in items:
+        base = ("n", numbered(item)) if numbered(item) else ("s", section(item))
+        keys.append((*base, seen[base]))
+        seen[base] += 1
+    return keys
+
+
+def _match(existing: list, parsed: list, key_existing, key_parsed, text_existing, text_parsed):
+    """Pair each parsed item with its earlier record (or None); also the unpaired records."""
+    by_key = dict(zip(key_existing(existing), existing, strict=True))
+    pairs: list[list] = []
+    for key, item in zip(key_parsed(parsed), parsed, strict=True):
+        pairs.append([item, by_key.pop(key, None)])
+    by_text = {}
+    for record in by_key.values():
+        by_text.setdefault(" ".join(text_existing(record).split()), record)
+    for pair in pairs:
+        if pair[1] is None:
+            pair[1] = by_text.pop(" ".join(text_parsed(pair[0]).split()), None)
+    paired = {id(p[1]) for p in pairs if p[1] is not None}
+    leftover = [r for r in existing if id(r) not in paired]
+    return pairs, leftover
+
+
+def _save_findings(
+    inspection: Inspection, parsed: list[ParsedFinding], tagger: Tagger, changes: _Changes
+) -> list[Finding]:
+    existing = list(inspection.findings.order_by("position", "id"))
+    pairs, leftover = _match(
+        existing,
+        parsed,
+        lambda rs: _identity_keys(rs, lambda r: r.paragraph, lambda r: r.section),
+        lambda ps: _identity_keys(ps, lambda p: p.paragraph, lambda p: p.section),
+        lambda r: r.text,
+        lambda p: p.text,
+    )
+    saved: list[Finding] = []
+    new: list[Finding] = []
+    for item, record in pairs:
+        values = {
+            "section": item.section[:300],
+            "area": item.area or "",
+            "paragraph": item.paragraph or "",
+            "position": item.position,
+            "text": item.text,
+            "kind": item.kind or "",
+        }
+        if record is None:
+            record = Finding(
+                inspection=inspection,
+                public_id=public_id_for(inspection.slug, "finding", item.position, item.paragraph),
+                **values,
+            )
+            new.append(record)
+        else:
+            changed = _set_fields(record, values)
+            if record.withdrawn_at is not None:
+                record.withdrawn_at = None
+                changed.append("withdrawn_at")
+            if changed:
+                record.save(update_fields=changed)
+                changes.add("findings updated")
+        saved.append(record)
+    _insert_with_public_ids(Finding, new)
+    changes.add("findings added", len(new))
+    _withdraw(leftover, changes, "findings withdrawn")
+    _tag(
+        FindingTheme,
+        "finding",
+        list(zip([p for p, _ in pairs], saved, strict=True)),
+        tagger,
+        changes,
+    )
+    return saved
+
+
+def _save_recommendations(
+    inspection: Inspection,
+    parsed: list[ParsedRecommendation],
+    findings: list[Finding],
+    tagger: Tagger,
+    changes: _Changes,
+) -> None:
+    existing = list(inspection.recommendations.order_by("addressee", "position", "id"))
+    pairs, leftover = _match(
+        existing,
+        parsed,
+        lambda rs: [(r.addressee, r.position) for r in rs],
+        lambda ps: [(p.addressee, p.position) for p in ps],
+        lambda r: r.text,
+        lambda p: p.text,
+    )
+    saved: list[Recommendation] = []
+    new: list[Recommendation] = []
+    for item, record in pairs:
+        values = {
+            "position": item.position,
+            "addressee": item.addressee,
+            "timescale": item.timescale or "",
+            "text": item.text,
+        }
+        if record is None:
+            record = Recommendation(
+                inspection=inspection,
+                public_id=public_id_for(
+                    inspection.slug, "recommendation", item.addressee, item.position
+                ),
+                **values,
+            )
+            new.append(record)
+        else:
+            changed = _set_fields(record, values)
+            if record.withdrawn_at is not None:
+                record.withdrawn_at = None
+                changed.append("withdrawn_at")
+            if changed:
+                record.save(update_fields=changed)
+                changes.add("recommendations updated")
+        saved.append(record)
+    _insert_with_public_ids(Recommendation, new)
+    changes.add("recommendations added", len(new))
+    _withdraw(leftover, changes, "recommendations withdrawn")
+    _tag(
+        RecommendationTheme,
+        "recommendation",
+        list(zip(parsed, saved, strict=True)),
+        tagger,
+        changes,
+    )
+    _link_evidence(list(zip(parsed, saved, strict=True)), findings, changes)
+
+
+def _insert_with_public_ids(model, records: list) -> None:
+    """Insert new records, giving any whose derived public id is taken a fresh one."""
+    if not records:
+        return
+    wanted = {r.public_id for r in records}
+    taken = set(model.objects.filter(public_id__in=wanted).values_list("public_id", flat=True))
+    used: set[str] = set()
+    for record in records:
+        while record.public_id in taken or record.public_id in used:
+            record.public_id = public_id_for(record.public_id, "again")
+        used.add(record.public_id)
+    model.objects.bulk_create(records)
+    if records[0].pk is None:  # Backends that don't return ids from bulk inserts.
+        ids = dict(model.objects.filter(public_id__in=used).values_list("public_id", "pk"))
+        for record in records:
+            record.pk = record.id = ids[record.public_id]
+
+
+def _withdraw(records: list, changes: _Changes, what: str) -> None:
+    now = timezone.now()
+    for record in records:
+        if record.withdrawn_at is None:
+            record.withdrawn_at = now
+            record.save(update_fields=["withdrawn_at"])
+            changes.add(what)
+
+
+def _tag(through, field_name: str, pairs: list[tuple], tagger: Tagger, changes: _Changes) -> None:
+    """Set each record's themes to the tagger's, except where a curator chose them."""
+    themes = dict(Theme.objects.values_list("slug", "pk"))
+    records = [record for _, record in pairs]
+    current: dict[int, dict[int, str]] = defaultdict(dict)
+    for owner_id, theme_id, cue in through.objects.filter(
+        **{f"{field_name}__in": records}
+    ).values_list(f"{field_name}_id", "theme_id", "cue"):
+        current[owner_id][theme_id] = cue
+    to_delete, to_create = [], []
+    for item, record in pairs:
+        if "themes" in record.curated_fields:
+            continue
+        wanted = {themes[slug]: cue for slug, cue in tagger(item.text) if slug in themes}
+        have = current.get(record.pk, {})
+        if wanted == have:
+            continue
+        to_delete.append(record.pk)
+        to_create.extend(
+            through(**{field_name: record, "theme_id": theme_id, "cue": cue[:200]})
+            for theme_id, cue in wanted.items()
+        )
+        changes.add(f"{field_name}s re-themed")
+    if to_delete:
+        through.objects.filter(**{f"{field_name}_id__in": to_delete}).delete()
+    through.objects.bulk_create(to_create)
+
+
+def _link_evidence(pairs: list[tuple], findings: list[Finding], changes: _Changes) -> None:
+    """Link each recommendation to the findings paragraphs that are its evidence."""
+    by_paragraph = {f.paragraph: f for f in findings if f.paragraph and f.withdrawn_at is None}
+    links = Recommendation.evidence.through.objects
+    current: dict[int, set[int]] = defaultdict(set)
+    for recommendation_id, finding_id in links.filter(
+        recommendation__in=[record for _, record in pairs]
+    ).values_list("recommendation_id", "finding_id"):
+        current[recommendation_id].add(finding_id)
+    for item, record in pairs:
+        if "evidence" in record.curated_fields:
+            continue
+        wanted = {by_paragraph[n].pk for n in item.evidence_paragraphs if n in by_paragraph}
+        if wanted != current.get(record.pk, set()):
+            record.evidence.set(wanted)
+            changes.add("evidence links changed")

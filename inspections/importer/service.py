@@ -1,0 +1,214 @@
+"""The importer as one service for the admin and the command line.
+
+    source, _ = store_source(data, "report.pdf", user=request.user)
+    preview = preview_source(source)      # what would be imported, nothing saved
+    attempt = import_source(source)       # parse, resolve, tag and save; logged
+
+Every run is recorded as an ImportAttempt with its outcome and full log, whatever
+happened; the records themselves are written in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from ..authority_names import AuthorityNameIndex
+from ..models import AlternativeName, Authority, ImportAttempt, SourceDocument, Theme
+from .outcome import outcome_record
+from .pipeline import parse_report
+from .read import refuse_empty_or_oversized
+from .report import ImportRefused, ParsedReport
+from .save import save_report
+from .tag import ThemeRule, tag_text
+
+
+@dataclass
+class Preview:
+    """What importing a source would give, computed without saving anything."""
+
+    report: ParsedReport | None = None
+    authority: Authority | None = None
+    error: str | None = None
+    failed: bool = False
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return "failed"
+        return "rejected" if self.error else "ok"
+
+
+class AuthorityResolver:
+    """Resolves report spellings against the authorities and their alternative names."""
+
+    def __init__(self) -> None:
+        authorities = list(Authority.objects.order_by("abolished_on", "name"))
+        by_pk = {a.pk: a for a in authorities}
+        names = [(a.pk, a.name) for a in authorities if a.is_current]
+        names += [
+            (pk, name) for pk, name in AlternativeName.objects.values_list("authority_id", "name")
+        ]
+        names += [(a.pk, a.name) for a in authorities if not a.is_current]
+        self._index = AuthorityNameIndex(names)
+        self._by_pk = by_pk
+
+    def resolve(self, name: str) -> Authority | None:
+        pk = self._index.resolve(name)
+        return self._by_pk.get(pk) if pk is not None else None
+
+
+def theme_tagger():
+    """A tagger using the Theme records' cues as they are now."""
+    rules = [ThemeRule(slug=t.slug, cues=tuple(t.cue_list)) for t in Theme.objects.all()]
+
+    def tagger(text: str) -> list[tuple[str, str]]:
+        return [(match.slug, match.cue) for match in tag_text(text, rules)]
+
+    return tagger
+
+
+def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, bool]:
+    """Keep a file as uploaded (once per content); returns (source, newly stored).
+
+    Empty and oversized files are refused before anything is stored.
+    """
+    refuse_empty_or_oversized(data, settings.IMPORT_MAX_BYTES)
+    sha256 = SourceDocument.hash_of(data)
+    existing = SourceDocument.objects.filter(sha256=sha256).first()
+    if existing:
+        return existing, False
+    with transaction.atomic():
+        source = SourceDocument(
+            sha256=sha256, original_name=name[-255:], size=len(data), loaded_by=user
+        )
+        source.file.save(sha256, ContentFile(data), save=False)
+        source.save()
+    return source, True
+
+
+def preview_source(source: SourceDocument, resolver: AuthorityResolver | None = None) -> Preview:
+    """Parse a stored source and resolve its authority, saving nothing."""
+    preview = Preview()
+    started = time.perf_counter()
+    try:
+        with source.file.open("rb") as fh:
+            data = fh.read()
+        report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES)
+    except ImportRefused as refused:
+        preview.error = str(refused)
+        preview.log.append(f"Refused: {refused}")
+        return preview
+    except Exception as error:
+        preview.failed = True
+        preview.error = (
+            f"The importer broke while reading this file ({type(error).__name__}); "
+            "the details are in the import log for the developers."
+        )
+        preview.log.append(traceback.format_exc())
+        return preview
+    preview.report = report
+    preview.log.append(
+        f"Read as {report.framework} in {time.perf_counter() - started:.2f} s: "
+        f"{len(report.judgements)} judgements, {len(report.recommendations)} "
+        f"recommendations, {len(report.findings)} findings."
+    )
+    preview.authority = (resolver or AuthorityResolver()).resolve(report.authority_name)
+    if preview.authority is None:
+        preview.error = (
+            f"The report names its authority as {report.authority_name!r}, which matches "
+            "none of the authorities on record. If it is another spelling of one, add it "
+            "as an alternative name of that authority and import again."
+        )
+    elif report.start_date is None or report.end_date is None:
+        preview.error = "The importer could not find the inspection's dates in the report."
+    else:
+        preview.log.append(f"Authority {report.authority_name!r} is {preview.authority}.")
+    return preview
+
+
+def import_source(
+    source: SourceDocument,
+    *,
+    user=None,
+    resolver: AuthorityResolver | None = None,
+    tagger=None,
+) -> ImportAttempt:
+    """Import a stored source: parse, resolve, tag and save, and record the attempt."""
+    preview = preview_source(source, resolver)
+    record: dict[str, Any]
+    if preview.status != "ok":
+        outcome = preview.status
+        record = outcome_record(
+            source.original_name,
+            outcome,
+            error=preview.error,
+            report=preview.report,
+            authority=_authority_json(preview.authority),
+        )
+        log = preview.log
+    else:
+        try:
+            result = save_report(
+                preview.report,
+                authority=preview.authority,
+                source=source,
+                tagger=tagger or theme_tagger(),
+            )
+        except Exception as error:
+            outcome = "failed"
+            record = outcome_record(
+                source.original_name,
+                outcome,
+                error=f"Saving the report's records failed ({type(error).__name__}); "
+                "nothing was saved.",
+                report=preview.report,
+                authority=_authority_json(preview.authority),
+            )
+            log = [*preview.log, traceback.format_exc()]
+        else:
+            outcome = result.status
+            record = outcome_record(
+                source.original_name,
+                outcome,
+                report=preview.report,
+                authority=_authority_json(preview.authority),
+                url=result.inspection.get_absolute_url(),
+            )
+            log = preview.log + result.log
+    source.status = {
+        "rejected": SourceDocument.Status.REJECTED,
+        "failed": SourceDocument.Status.FAILED,
+    }.get(outcome, SourceDocument.Status.IMPORTED)
+    source.media_type = _media_type(source, preview)
+    source.save(update_fields=["status", "media_type"])
+    return ImportAttempt.objects.create(
+        source_document=source,
+        run_by=user,
+        outcome=outcome,
+        error=record["error"] or "",
+        warnings=record["warnings"],
+        log="\n".join(log),
+        summary=record,
+    )
+
+
+def _authority_json(authority: Authority | None) -> dict[str, Any] | None:
+    if authority is None:
+        return None
+    return {"slug": authority.slug, "name": authority.name, "urn": authority.urn}
+
+
+def _media_type(source: SourceDocument, preview: Preview) -> str:
+    if source.media_type:
+        return source.media_type
+    with source.file.open("rb") as fh:
+        head = fh.read(1024)
+    return "application/pdf" if b"%PDF-" in head else "text/plain"

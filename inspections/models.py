@@ -1,0 +1,506 @@
+"""The explorer's records, in DOMAIN.md's words.
+
+Authorities are inspected; each Inspection belongs to one framework and grades some
+judgement areas (Judgement); its report says what must improve (Recommendation) and why,
+in numbered paragraphs (Finding). Findings and recommendations are tagged by Theme.
+Every inspection comes from a SourceDocument, the original file, whose ImportAttempts
+record what the importer did with it.
+
+Curators correct records in the admin. A corrected field's name goes into the record's
+`curated_fields`, and the importer never overwrites those fields, so corrections survive
+re-imports. Findings and recommendations have a `public_id` that is their permalink and
+never changes once published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .importer.vocabulary import (
+    ADDRESSEES,
+    AREAS,
+    FINDING_KINDS,
+    FRAMEWORKS,
+    GRADE_ORDINALS,
+    GRADES,
+    TIMESCALES,
+)
+
+FRAMEWORK_CHOICES = list(FRAMEWORKS.items())
+AREA_CHOICES = list(AREAS.items())
+GRADE_CHOICES = list(GRADES.items())
+TIMESCALE_CHOICES = list(TIMESCALES.items())
+KIND_CHOICES = list(FINDING_KINDS.items())
+ADDRESSEE_CHOICES = list(ADDRESSEES.items())
+
+
+def _in_codes(field: str, codes) -> Q:
+    return Q(**{f"{field}__in": list(codes)})
+
+
+class Region(models.Model):
+    """An English region (ONS), for grouping and filtering authorities."""
+
+    code = models.CharField(
+        max_length=9,
+        unique=True,
+        validators=[RegexValidator(r"^E12\d{6}$")],
+        help_text="ONS region code, e.g. E12000009.",
+    )
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Authority(models.Model):
+    """A council with children's services responsibilities: one page of history each.
+
+    Former authorities (abolished in a reorganisation) stay, linked to their successors,
+    so their reports still belong somewhere.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    urn = models.PositiveIntegerField("Ofsted URN", unique=True)
+    la_code = models.CharField(
+        "DfE LA code", max_length=3, unique=True, validators=[RegexValidator(r"^\d{3}$")]
+    )
+    ons_code = models.CharField("ONS code", max_length=9, blank=True)
+    ons_code_previous = models.CharField(
+        "previous ONS code",
+        max_length=9,
+        blank=True,
+        help_text="The code before the latest boundary or status change, where different.",
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="authorities")
+    ons_type = models.CharField("ONS type", max_length=50, blank=True)
+    population_0_to_25 = models.PositiveIntegerField("population aged 0–25", null=True, blank=True)
+    abolished_on = models.DateField(
+        null=True, blank=True, help_text="Empty for a current authority."
+    )
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+        help_text="The authorities that took over its children's services.",
+    )
+    statistical_neighbours = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="StatisticalNeighbour",
+        through_fields=("authority", "neighbour"),
+        related_name="+",
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("authority-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_current(self) -> bool:
+        return self.abolished_on is None
+
+
+class AlternativeName(models.Model):
+    """A name a report uses for an authority ("Bristol City of", "BCP").
+
+    The importer resolves names through these as well as the official names.
+    """
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="alternative_names"
+    )
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatisticalNeighbour(models.Model):
+    """One of an authority's ten statistical neighbours (DfE), closest first."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    neighbour = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(help_text="1 is the closest.")
+
+    class Meta:
+        ordering = ["authority", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "neighbour"], name="neighbour_once"),
+            models.UniqueConstraint(fields=["authority", "rank"], name="neighbour_rank_once"),
+            models.CheckConstraint(
+                condition=~Q(authority=models.F("neighbour")), name="neighbour_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.neighbour}"
+
+
+class Theme(models.Model):
+    """A subject findings and recommendations are tagged with, by its cue words.
+
+    Curators tune the cues; the importer tags with whatever the cues are at import time.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    cues = models.TextField(
+        help_text="One cue word or phrase per line. All-capital cues (MASH, PEP) match "
+        "case-sensitively; others match in any case, with simple plurals."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def cue_list(self) -> list[str]:
+        return [cue.strip() for cue in self.cues.splitlines() if cue.strip()]
+
+
+def source_document_path(instance: SourceDocument, filename: str) -> str:
+    # Never the uploader's file name: the content's hash, so names can't collide or
+    # traverse, and the same file is stored once.
+    return f"sources/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class SourceDocument(models.Model):
+    """An original file as uploaded, kept unchanged; the evidence behind its records."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        IMPORTED = "imported", "Imported"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Import failed"
+
+    file = models.FileField(upload_to=source_document_path, max_length=200)
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$")]
+    )
+    original_name = models.CharField(
+        max_length=255, help_text="The file's name when it was loaded, for reference only."
+    )
+    media_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(help_text="Bytes.")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when loaded from the command line.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @staticmethod
+    def hash_of(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+
+class ImportAttempt(models.Model):
+    """One run of the importer over a source document: its outcome and full log."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created"
+        UPDATED = "updated"
+        UNCHANGED = "unchanged"
+        REJECTED = "rejected"
+        FAILED = "failed"
+
+    source_document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="import_attempts"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    log = models.TextField(blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="The import command's JSON record for this run."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_document} {self.outcome} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Inspection(models.Model):
+    """One inspection (or visit) of an authority under one framework, from one report."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="inspections")
+    framework = models.CharField(max_length=20, choices=FRAMEWORK_CHOICES)
+    slug = models.SlugField(
+        max_length=250,
+        unique=True,
+        help_text="Part of the inspection's URL; set once and never changed.",
+    )
+    title = models.CharField(max_length=500, blank=True)
+    start_date = models.DateField(help_text="First day on site.")
+    end_date = models.DateField(help_text="Last day on site.")
+    published_date = models.DateField(null=True, blank=True)
+    lead_inspector = models.CharField(max_length=200, blank=True)
+    # Kept in step with the `overall` Judgement (see Judgement.save) because every
+    # findings filter by grade reads it.
+    overall_grade = models.CharField(max_length=20, choices=GRADE_CHOICES, blank=True)
+    source_document = models.ForeignKey(
+        SourceDocument, on_delete=models.PROTECT, related_name="inspections"
+    )
+    curated_fields = models.JSONField(default=list, blank=True, editable=False)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-start_date", "authority__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "framework", "start_date"], name="one_inspection_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="inspection_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=_in_codes("framework", FRAMEWORKS), name="inspection_framework_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(overall_grade="") | _in_codes("overall_grade", GRADES),
+                name="inspection_overall_grade_code",
+            ),
+        ]
+        indexes = [models.Index(fields=["authority", "-start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.get_framework_display()} {self.start_date:%B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspection-detail", kwargs={"slug": self.slug})
+
+
+class Judgement(models.Model):
+    """A graded area of one inspection: one per area per inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
+    area = models.CharField(max_length=30, choices=AREA_CHOICES)
+    grade = models.CharField(max_length=20, choices=GRADE_CHOICES)
+    words = models.CharField(max_length=300, help_text="The report's own words for the grade.")
+    curated_fields = models.JSONField(default=list, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["inspection", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "area"], name="one_judgement_per_area"),
+            models.CheckConstraint(condition=_in_codes("area", AREAS), name="judgement_area_code"),
+            models.CheckConstraint(
+                condition=_in_codes("grade", GRADES), name="judgement_grade_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.get_grade_display()}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.area == "overall":
+            Inspection.objects.filter(pk=self.inspection_id).update(overall_grade=self.grade)
+
+    def delete(self, *args, **kwargs):
+        if self.area == "overall":
+            Inspection.objects.filter(pk=self.inspection_id).update(overall_grade="")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def ordinal(self) -> int:
+        """Outstanding 1 … inadequate 4, for charts; never for filtering."""
+        return GRADE_ORDINALS[self.grade]
+
+
+def public_id_for(*parts: object) -> str:
+    """A short, stable identifier for a permalink, derived from a record's identity.
+
+    Derived rather than random so the same report imported into an empty database gives
+    the same permalinks; stored, so it never changes once published.
+    """
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    return digest[:12]
+
+
+class PublishedText(models.Model):
+    """What findings and recommendations share: a permalink, curation and withdrawal."""
+
+    public_id = models.CharField(max_length=16, unique=True, editable=False)
+    text = models.TextField()
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden by a curator: not shown publicly, kept on record."
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a re-import no longer found it in the report; its permalink answers 410.",
+    )
+    curated_fields = models.JSONField(default=list, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Finding(PublishedText):
+    """A numbered findings paragraph: the evidence people cite ("paragraph 34 of ...")."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    section = models.CharField(max_length=300, help_text="The heading it sits under, as printed.")
+    area = models.CharField(
+        max_length=30,
+        choices=AREA_CHOICES,
+        blank=True,
+        help_text="The judgement area the section reports on, where there is one.",
+    )
+    paragraph = models.CharField(
+        max_length=10, blank=True, help_text="The number as printed; empty where unnumbered."
+    )
+    position = models.PositiveIntegerField(help_text="Order within the report.")
+    kind = models.CharField(max_length=30, choices=KIND_CHOICES, blank=True)
+    themes = models.ManyToManyField(
+        Theme, through="FindingTheme", related_name="findings", blank=True
+    )
+
+    class Meta:
+        ordering = ["inspection", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area="") | _in_codes("area", AREAS), name="finding_area_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="") | _in_codes("kind", FINDING_KINDS), name="finding_kind_code"
+            ),
+        ]
+        # Not unique: a re-import may reorder paragraphs, and withdrawn ones keep theirs.
+        indexes = [models.Index(fields=["inspection", "position"])]
+
+    def __str__(self) -> str:
+        number = f"paragraph {self.paragraph}" if self.paragraph else f"#{self.position + 1}"
+        return f"{self.inspection}, {number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("finding-detail", kwargs={"public_id": self.public_id})
+
+
+class Recommendation(PublishedText):
+    """Something an inspection told the authority (or its LSCB) to improve."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    position = models.PositiveIntegerField(help_text="Order within its addressee's list.")
+    addressee = models.CharField(max_length=10, choices=ADDRESSEE_CHOICES, default="authority")
+    timescale = models.CharField(max_length=30, choices=TIMESCALE_CHOICES, blank=True)
+    themes = models.ManyToManyField(
+        Theme, through="RecommendationTheme", related_name="recommendations", blank=True
+    )
+    evidence = models.ManyToManyField(
+        Finding,
+        related_name="recommendations",
+        blank=True,
+        help_text="The findings paragraphs marked '(Recommendation)' that support it.",
+    )
+
+    class Meta:
+        ordering = ["inspection", "addressee", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_codes("addressee", ADDRESSEES), name="recommendation_addressee_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(timescale="") | _in_codes("timescale", TIMESCALES),
+                name="recommendation_timescale_code",
+            ),
+        ]
+        indexes = [models.Index(fields=["inspection", "addressee", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.inspection}, recommendation {self.position + 1}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendation-detail", kwargs={"public_id": self.public_id})
+
+
+class Tagging(models.Model):
+    """Why a record has a theme: the cue the importer matched, or a curator's choice."""
+
+    cue = models.CharField(
+        max_length=200, blank=True, help_text="The cue that matched; empty when a curator chose it."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class FindingTheme(Tagging):
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "theme"], name="finding_theme_once")
+        ]
+        indexes = [models.Index(fields=["theme", "finding"])]
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.cue or 'chosen by a curator'})"
+
+
+class RecommendationTheme(Tagging):
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "theme"], name="recommendation_theme_once"
+            )
+        ]
+        indexes = [models.Index(fields=["theme", "recommendation"])]
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.cue or 'chosen by a curator'})"

@@ -1,0 +1,145 @@
+"""The importer end to end on real reports: stored, parsed, saved, and safe to repeat."""
+
+import pytest
+
+from inspections.importer.service import import_source, store_source
+from inspections.models import (
+    Finding,
+    FindingTheme,
+    ImportAttempt,
+    Inspection,
+    Judgement,
+    Recommendation,
+    SourceDocument,
+)
+
+from ..conftest import REPORTS
+
+pytestmark = pytest.mark.django_db
+
+DEVON = REPORTS / "seed_004_devon_protection_2013.txt"
+
+
+def import_file(path):
+    source, _ = store_source(path.read_bytes(), path.name)
+    return import_source(source)
+
+
+def snapshot():
+    """Everything an import writes, as comparable values."""
+    return {
+        "inspections": list(
+            Inspection.objects.values_list(
+                "slug",
+                "start_date",
+                "end_date",
+                "published_date",
+                "lead_inspector",
+                "overall_grade",
+                "imported_at",
+            )
+        ),
+        "judgements": list(Judgement.objects.values_list("area", "grade", "words")),
+        "findings": list(
+            Finding.objects.order_by("id").values_list(
+                "id",
+                "public_id",
+                "section",
+                "paragraph",
+                "position",
+                "text",
+                "kind",
+                "withdrawn_at",
+            )
+        ),
+        "recommendations": list(
+            Recommendation.objects.order_by("id").values_list(
+                "id", "public_id", "addressee", "position", "timescale", "text"
+            )
+        ),
+        "themes": list(
+            FindingTheme.objects.order_by("id").values_list("finding_id", "theme__slug", "cue")
+        ),
+    }
+
+
+def test_a_report_is_imported_with_its_facts():
+    attempt = import_file(DEVON)
+    assert attempt.outcome == "created", attempt.log
+    inspection = Inspection.objects.get()
+    assert inspection.authority.slug == "devon"
+    assert inspection.framework == "protection"
+    assert inspection.overall_grade == "inadequate"
+    assert attempt.summary["url"] == f"/inspections/{inspection.slug}/"
+    assert inspection.recommendations.count() == 7
+    assert set(inspection.recommendations.values_list("timescale", flat=True)) == {
+        "immediately",
+        "within_three_months",
+        "within_six_months",
+    }
+    assert inspection.findings.count() > 20
+    assert FindingTheme.objects.exists()
+    assert SourceDocument.objects.get().status == "imported"
+
+
+def test_importing_the_same_file_twice_changes_nothing():
+    import_file(DEVON)
+    before = snapshot()
+    second = import_file(DEVON)
+    assert second.outcome == "unchanged"
+    assert snapshot() == before
+    assert SourceDocument.objects.count() == 1
+    assert ImportAttempt.objects.count() == 2
+
+
+def test_themes_say_which_cue_tagged_them():
+    import_file(DEVON)
+    tagging = FindingTheme.objects.select_related("theme", "finding").first()
+    assert tagging.cue
+    assert tagging.theme.slug
+    # The cue (or its plural) is in the text it tagged.
+    assert tagging.cue.lower().rstrip("s") in tagging.finding.text.lower()
+
+
+def test_a_curators_corrections_and_the_permalinks_survive_a_reimport():
+    import_file(DEVON)
+    finding = Finding.objects.order_by("position")[5]
+    finding.is_hidden = True
+    finding.text = "Corrected by a curator."
+    finding.curated_fields = ["is_hidden", "text"]
+    finding.save()
+    judgement = Judgement.objects.get(area="leadership")
+    judgement.grade, judgement.curated_fields = "adequate", ["grade"]
+    judgement.save()
+    permalinks = dict(Finding.objects.values_list("pk", "public_id"))
+
+    # The importer improves and the file is re-run: corrections stand.
+    attempt = import_source(SourceDocument.objects.get())
+    assert attempt.outcome == "unchanged"
+    finding.refresh_from_db()
+    assert (finding.is_hidden, finding.text) == (True, "Corrected by a curator.")
+    assert Judgement.objects.get(area="leadership").grade == "adequate"
+    assert dict(Finding.objects.values_list("pk", "public_id")) == permalinks
+
+
+def test_a_finding_the_new_parse_lacks_is_withdrawn_not_deleted():
+    import_file(DEVON)
+    inspection = Inspection.objects.get()
+    extra = Finding.objects.create(
+        inspection=inspection,
+        public_id="gone0001",
+        section="A section the parser no longer sees",
+        position=999,
+        text="An old parse's paragraph.",
+    )
+    attempt = import_source(inspection.source_document)
+    assert attempt.outcome == "updated"
+    extra.refresh_from_db()
+    assert extra.withdrawn_at is not None
+
+
+def test_text_and_pdf_of_two_reports_of_one_authority_are_separate_inspections():
+    import_file(REPORTS / "seed_000_somerset_protection_2013.txt")
+    import_file(REPORTS / "seed_002_somerset_cra_2010.txt")
+    slugs = sorted(Inspection.objects.values_list("slug", flat=True))
+    assert slugs == ["somerset-2010-07-27-cra-unannounced", "somerset-2013-06-24-protection"]

@@ -1,0 +1,174 @@
+"""The staff admin: every page answers staff and turns away everyone else; curators have
+exactly the permissions they need; uploads are reviewed before anything is published;
+corrections survive re-imports."""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from inspections.importer.service import import_source, store_source
+from inspections.models import Finding, Inspection, Judgement, Recommendation, SourceDocument
+from inspections.permissions import CURATOR_GROUP, curator_permission_codenames
+
+from .conftest import REPORTS, ROOT
+
+pytestmark = pytest.mark.django_db
+
+DEVON = REPORTS / "seed_004_devon_protection_2013.txt"
+INSPECTION_MODELS = [m for m in admin.site._registry if m._meta.app_label == "inspections"]
+
+
+@pytest.fixture
+def imported():
+    source, _ = store_source(DEVON.read_bytes(), DEVON.name)
+    assert import_source(source).outcome == "created"
+    return Inspection.objects.get()
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", INSPECTION_MODELS, ids=lambda m: m.__name__)
+def test_each_list_and_change_page_answers_staff(client, superuser, imported, model):
+    client.force_login(superuser)
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+    assert client.get(admin_url(model, "changelist"), {"q": "devon"}).status_code == 200
+    obj = model.objects.first()
+    assert obj is not None, f"no {model.__name__} to show"
+    assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", INSPECTION_MODELS, ids=lambda m: m.__name__)
+def test_anonymous_visitors_are_sent_to_log_in(client, model):
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_curator_group_has_exactly_the_curation_permissions():
+    group = Group.objects.get(name=CURATOR_GROUP)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert codenames == curator_permission_codenames()
+    assert "change_judgement" in codenames
+    assert "delete_inspection" not in codenames
+    assert not any(c.endswith("_user") or c.endswith("_group") for c in codenames)
+
+
+def test_a_curator_can_curate_but_not_manage_users(client, curator, imported):
+    client.force_login(curator)
+    finding = Finding.objects.first()
+    assert client.get(admin_url(Finding, "change", finding.pk)).status_code == 200
+    assert client.get(admin_url(SourceDocument, "add")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_upload_is_reviewed_then_imported(client, curator):
+    client.force_login(curator)
+    upload = SimpleUploadedFile(DEVON.name, DEVON.read_bytes(), content_type="text/plain")
+    response = client.post(admin_url(SourceDocument, "add"), {"files": [upload]})
+    assert response.status_code == 302
+    review = client.get(response["Location"])
+    assert review.status_code == 200
+    page = review.content.decode()
+    assert "Devon" in page and "protection" in page and "Richard Nash" in page
+    assert not Inspection.objects.exists()  # nothing published before confirming
+
+    source = SourceDocument.objects.get()
+    confirmed = client.post(response["Location"], {f"decision-{source.pk}": "import"})
+    assert confirmed.status_code == 302
+    inspection = Inspection.objects.get()
+    assert inspection.authority.slug == "devon"
+    assert source.import_attempts.get().run_by == curator
+
+
+def test_a_bad_upload_is_explained_and_can_be_discarded(client, curator):
+    client.force_login(curator)
+    bad = ROOT / "fixtures" / "bad" / "report-not-found-web-page.pdf"
+    upload = SimpleUploadedFile("ofsted.pdf", bad.read_bytes(), content_type="application/pdf")
+    response = client.post(admin_url(SourceDocument, "add"), {"files": [upload]})
+    review = client.get(response["Location"])
+    assert "a saved web page" in review.content.decode()
+    source = SourceDocument.objects.get()
+    client.post(response["Location"], {f"decision-{source.pk}": "discard"})
+    assert not SourceDocument.objects.exists()
+
+
+def test_an_empty_upload_is_refused_with_a_message(client, curator):
+    client.force_login(curator)
+    upload = SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf")
+    response = client.post(admin_url(SourceDocument, "add"), {"files": [upload]}, follow=True)
+    assert not SourceDocument.objects.exists()
+    assert response.status_code == 200
+
+
+def form_data(response):
+    """The POST data a browser would send back for an admin change form, unchanged."""
+    data = {}
+    html = response.content.decode()
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        data[name] = value
+    for match in re.finditer(r"<input([^>]*)>", html):
+        attrs = match.group(1)
+        name = re.search(r'name="([^"]+)"', attrs)
+        if name and 'type="checkbox"' in attrs:
+            if "checked" in attrs:
+                data[name.group(1)] = "on"
+            else:
+                data.pop(name.group(1), None)
+    for name, body in re.findall(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.DOTALL
+    ):
+        data[name] = (
+            body.strip("\n")
+            .replace("&quot;", '"')
+            .replace("&#x27;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+        )
+    for attrs, body in re.findall(r"<select([^>]*)>(.*?)</select>", html, re.DOTALL):
+        name = re.search(r'name="([^"]+)"', attrs).group(1)
+        selected = re.findall(r'<option value="([^"]*)"[^>]*selected', body)
+        if "multiple" in attrs:
+            data[name] = selected
+        elif selected:
+            data[name] = selected[0]
+    data.pop("_saveasnew", None)
+    return data
+
+
+def test_corrections_made_in_the_admin_survive_a_reimport(client, curator, imported):
+    client.force_login(curator)
+    judgement = Judgement.objects.get(inspection=imported, area="leadership")
+    url = admin_url(Judgement, "change", judgement.pk)
+    data = form_data(client.get(url))
+    data["grade"] = "adequate"
+    assert client.post(url, data).status_code == 302
+
+    finding = Finding.objects.filter(inspection=imported).order_by("position")[3]
+    url = admin_url(Finding, "change", finding.pk)
+    data = form_data(client.get(url))
+    data["is_hidden"] = "on"
+    data["findingtheme_set-0-DELETE"] = "on"  # drop the first theme the importer gave
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    finding.refresh_from_db()
+    themes_after_correction = set(finding.themes.values_list("slug", flat=True))
+    assert finding.is_hidden and "themes" in finding.curated_fields
+
+    permalinks = dict(Finding.objects.values_list("pk", "public_id"))
+    recommendations = dict(Recommendation.objects.values_list("pk", "public_id"))
+    assert import_source(imported.source_document).outcome == "unchanged"
+
+    assert Judgement.objects.get(pk=judgement.pk).grade == "adequate"
+    finding.refresh_from_db()
+    assert finding.is_hidden
+    assert set(finding.themes.values_list("slug", flat=True)) == themes_after_correction
+    assert dict(Finding.objects.values_list("pk", "public_id")) == permalinks
+    assert dict(Recommendation.objects.values_list("pk", "public_id")) == recommendations
