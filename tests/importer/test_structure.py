@@ -53,7 +53,7 @@ def test_hyphenated_word_split_over_a_page_break_joins():
 
 
 def test_footnote_with_a_rule_above_it_is_removed_with_its_mark():
-    page = "3\nThe chair of the Board1 meets the leaders.\n \n1 The board is the LSCB."
+    page = "2\nThe chair of the Board1 meets the leaders.\n \n1 The board is the LSCB."
     text = structure(Document("application/pdf", ["1\nTitle", page], 2))
     assert text.lines == ["Title", "The chair of the Board meets the leaders."]
 

@@ -330,7 +330,7 @@ def _words(text: str) -> set[str]:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "s"):
+    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ly", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word

@@ -4,12 +4,9 @@ separate care leavers judgement)."""
 import datetime
 from pathlib import Path
 
-import pytest
-
 from inspections.importer.formats import ilacs, sif
 from inspections.importer.pipeline import parse_report
 from inspections.importer.read import read_document
-from inspections.importer.report import ImportRefused
 from inspections.importer.structure import structure
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "reports"
@@ -54,9 +51,7 @@ def test_bristol_2023_recommendations_and_findings():
         ),
         "The experiences and progress of children in care": "in_care",
         "The experiences and progress of care leavers": "care_leavers",
-        "The impact of leaders on social work practice with children and families": (
-            "leadership"
-        ),
+        "The impact of leaders on social work practice with children and families": ("leadership"),
     }
     # Paragraph 4 runs over a page break: no running header inside it.
     assert report.findings[3].text == (
@@ -101,8 +96,3 @@ def test_ilacs_recognises_only_its_own_title():
     coventry = structure(read_document((FIXTURES / "sif_coventry_2017.pdf").read_bytes()))
     assert ilacs.recognise(bristol) and not sif.recognise(bristol)
     assert not ilacs.recognise(coventry)
-
-
-def test_saved_web_page_is_rejected():
-    with pytest.raises(ImportRefused, match="does not read as an Ofsted"):
-        _parse("not_a_report_saved_web_page.pdf")
