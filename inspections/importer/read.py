@@ -16,16 +16,35 @@ from .report import Document, ImportRefused
 # Below this many characters of text per page on average, a PDF is taken to be scanned.
 MIN_TEXT_CHARS_PER_PAGE = 40
 
+# Other kinds of file people upload by mistake: (media type, how to name it to a curator).
 _BINARY_SIGNATURES = {
-    b"PK\x03\x04": "a ZIP archive or Word/Excel document",
-    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"II*\x00": "a TIFF image",
-    b"MM\x00*": "a TIFF image",
-    b"{\\rtf": "an RTF document",
+    b"PK\x03\x04": ("application/zip", "a ZIP archive or Word/Excel document"),
+    b"\xd0\xcf\x11\xe0": ("application/x-ole-storage", "an old Microsoft Office document"),
+    b"\x89PNG": ("image/png", "a PNG image"),
+    b"\xff\xd8\xff": ("image/jpeg", "a JPEG image"),
+    b"GIF8": ("image/gif", "a GIF image"),
+    b"II*\x00": ("image/tiff", "a TIFF image"),
+    b"MM\x00*": ("image/tiff", "a TIFF image"),
+    b"{\\rtf": ("application/rtf", "an RTF document"),
 }
+_MARKDOWN_HEADING_LINE = re.compile(rb"^#{1,6} \S", re.MULTILINE)
+
+
+def sniff_media_type(data: bytes) -> str:
+    """The file's media type, decided from its content alone (never its name)."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "application/pdf"
+    for signature, (media_type, _) in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            return media_type
+    if b"\x00" in data[:4096]:
+        return "application/octet-stream"
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return "text/html"
+    if _MARKDOWN_HEADING_LINE.search(data):
+        return "text/markdown"
+    return "text/plain"
 
 
 def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
@@ -35,13 +54,15 @@ def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
     damaged, encrypted or scanned PDFs, binary files of other kinds, undecodable text.
     """
     refuse_empty_or_oversized(data, max_bytes)
-    head = data[:1024]
-    if b"%PDF-" in head:
+    media_type = sniff_media_type(data)
+    if media_type == "application/pdf":
         return _read_pdf(data)
-    for signature, what in _BINARY_SIGNATURES.items():
+    if media_type == "application/octet-stream":
+        raise ImportRefused("The file is binary data of an unknown kind, not a PDF or text.")
+    for signature, (_, what) in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise ImportRefused(f"The file is {what}, not a PDF or text report.")
-    return _read_text(data)
+    return _read_text(data, media_type)
 
 
 def refuse_empty_or_oversized(data: bytes, max_bytes: int | None) -> None:
@@ -96,9 +117,7 @@ def _read_pdf(data: bytes) -> Document:
     return Document(media_type="application/pdf", pages=pages, page_count=page_count)
 
 
-def _read_text(data: bytes) -> Document:
-    if b"\x00" in data[:4096]:
-        raise ImportRefused("The file is binary data of an unknown kind, not a PDF or text.")
+def _read_text(data: bytes, media_type: str) -> Document:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -109,10 +128,8 @@ def _read_text(data: bytes) -> Document:
                 "The file is neither a PDF nor readable text (its characters cannot be decoded)."
             ) from error
     text = _normalise_newlines(text)
-    stripped = text.lstrip().lower()
-    if stripped.startswith(("<!doctype html", "<html")):
-        return Document(media_type="text/html", pages=[html_page_to_text(text)], page_count=1)
-    media_type = "text/markdown" if re.search(r"^#{1,6} \S", text, re.MULTILINE) else "text/plain"
+    if media_type == "text/html":
+        return Document(media_type=media_type, pages=[html_page_to_text(text)], page_count=1)
     return Document(media_type=media_type, pages=[plain_text(text)], page_count=1)
 
 

@@ -23,7 +23,7 @@ from ..authority_names import AuthorityNameIndex
 from ..models import AlternativeName, Authority, ImportAttempt, SourceDocument, Theme
 from .outcome import outcome_record
 from .pipeline import parse_report
-from .read import refuse_empty_or_oversized
+from .read import refuse_empty_or_oversized, sniff_media_type
 from .report import ImportRefused, ParsedReport
 from .save import save_report
 from .tag import ThemeRule, tag_text
@@ -87,7 +87,11 @@ def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, 
         return existing, False
     with transaction.atomic():
         source = SourceDocument(
-            sha256=sha256, original_name=name[-255:], size=len(data), loaded_by=user
+            sha256=sha256,
+            original_name=name[-255:],
+            size=len(data),
+            media_type=sniff_media_type(data),
+            loaded_by=user,
         )
         source.file.save(sha256, ContentFile(data), save=False)
         source.save()
@@ -187,8 +191,7 @@ def import_source(
         "rejected": SourceDocument.Status.REJECTED,
         "failed": SourceDocument.Status.FAILED,
     }.get(outcome, SourceDocument.Status.IMPORTED)
-    source.media_type = _media_type(source, preview)
-    source.save(update_fields=["status", "media_type"])
+    source.save(update_fields=["status"])
     return ImportAttempt.objects.create(
         source_document=source,
         run_by=user,
@@ -204,11 +207,3 @@ def _authority_json(authority: Authority | None) -> dict[str, Any] | None:
     if authority is None:
         return None
     return {"slug": authority.slug, "name": authority.name, "urn": authority.urn}
-
-
-def _media_type(source: SourceDocument, preview: Preview) -> str:
-    if source.media_type:
-        return source.media_type
-    with source.file.open("rb") as fh:
-        head = fh.read(1024)
-    return "application/pdf" if b"%PDF-" in head else "text/plain"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from inspections.importer.read import read_document
+from inspections.importer.read import read_document, sniff_media_type
 from inspections.importer.report import ImportRefused
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
@@ -47,3 +47,23 @@ def test_saved_web_page_is_read_as_html_with_its_title_first():
     document = read_document(page)
     assert document.media_type == "text/html"
     assert document.pages[0].split("\n")[:2] == ["Report not found", "Sorry"]
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (b"%PDF-1.7\n...", "application/pdf"),
+        (b"<!DOCTYPE html><html></html>", "text/html"),
+        (b"# Inspection of Somerset\n\nText", "text/markdown"),
+        (b"Inspection of Somerset", "text/plain"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"abc\x00def", "application/octet-stream"),
+    ],
+)
+def test_media_type_is_decided_by_content(data, media_type):
+    assert sniff_media_type(data) == media_type
+
+
+def test_a_pdf_saved_as_txt_is_still_read_as_a_pdf():
+    pdf = sorted(FIXTURES.glob("*.pdf"))[0].read_bytes()
+    assert read_document(pdf).media_type == "application/pdf"

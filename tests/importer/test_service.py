@@ -79,7 +79,8 @@ def test_a_report_is_imported_with_its_facts():
     }
     assert inspection.findings.count() > 20
     assert FindingTheme.objects.exists()
-    assert SourceDocument.objects.get().status == "imported"
+    source = SourceDocument.objects.get()
+    assert (source.status, source.media_type) == ("imported", "text/plain")
 
 
 def test_importing_the_same_file_twice_changes_nothing():
