@@ -195,43 +195,23 @@ def _save_findings(
         lambda r: r.text,
         lambda p: p.text,
     )
-    saved: list[Finding] = []
-    new: list[Finding] = []
-    for item, record in pairs:
-        values = {
+    saved = _save_published_texts(
+        Finding,
+        inspection,
+        pairs,
+        leftover,
+        lambda item: {
             "section": item.section[:300],
             "area": item.area or "",
             "paragraph": item.paragraph or "",
             "position": item.position,
             "text": item.text,
             "kind": item.kind or "",
-        }
-        if record is None:
-            record = Finding(
-                inspection=inspection,
-                public_id=public_id_for(inspection.slug, "finding", item.position, item.paragraph),
-                **values,
-            )
-            new.append(record)
-        else:
-            changed = _set_fields(record, values)
-            if record.withdrawn_at is not None:
-                record.withdrawn_at = None
-                changed.append("withdrawn_at")
-            if changed:
-                record.save(update_fields=changed)
-                changes.add("findings updated")
-        saved.append(record)
-    _insert_with_public_ids(Finding, new)
-    changes.add("findings added", len(new))
-    _withdraw(leftover, changes, "findings withdrawn")
-    _tag(
-        FindingTheme,
-        "finding",
-        list(zip([p for p, _ in pairs], saved, strict=True)),
-        tagger,
+        },
+        lambda item: ("finding", item.position, item.paragraph),
         changes,
     )
+    _tag(FindingTheme, "finding", list(zip(parsed, saved, strict=True)), tagger, changes)
     return saved
 
 
@@ -251,21 +231,38 @@ def _save_recommendations(
         lambda r: r.text,
         lambda p: p.text,
     )
-    saved: list[Recommendation] = []
-    new: list[Recommendation] = []
-    for item, record in pairs:
-        values = {
+    saved = _save_published_texts(
+        Recommendation,
+        inspection,
+        pairs,
+        leftover,
+        lambda item: {
             "position": item.position,
             "addressee": item.addressee,
             "timescale": item.timescale or "",
             "text": item.text,
-        }
+        },
+        lambda item: ("recommendation", item.addressee, item.position),
+        changes,
+    )
+    pairs_saved = list(zip(parsed, saved, strict=True))
+    _tag(RecommendationTheme, "recommendation", pairs_saved, tagger, changes)
+    _link_evidence(pairs_saved, findings, changes)
+
+
+def _save_published_texts(
+    model, inspection, pairs, leftover, values_of, identity_of, changes: _Changes
+) -> list:
+    """Update matched findings or recommendations in place (keeping their ids and
+    permalinks), insert new ones, and withdraw the ones the new parse lacks."""
+    what = model._meta.verbose_name_plural
+    saved, new = [], []
+    for item, record in pairs:
+        values = values_of(item)
         if record is None:
-            record = Recommendation(
+            record = model(
                 inspection=inspection,
-                public_id=public_id_for(
-                    inspection.slug, "recommendation", item.addressee, item.position
-                ),
+                public_id=public_id_for(inspection.slug, *identity_of(item)),
                 **values,
             )
             new.append(record)
@@ -276,19 +273,12 @@ def _save_recommendations(
                 changed.append("withdrawn_at")
             if changed:
                 record.save(update_fields=changed)
-                changes.add("recommendations updated")
+                changes.add(f"{what} updated")
         saved.append(record)
-    _insert_with_public_ids(Recommendation, new)
-    changes.add("recommendations added", len(new))
-    _withdraw(leftover, changes, "recommendations withdrawn")
-    _tag(
-        RecommendationTheme,
-        "recommendation",
-        list(zip(parsed, saved, strict=True)),
-        tagger,
-        changes,
-    )
-    _link_evidence(list(zip(parsed, saved, strict=True)), findings, changes)
+    _insert_with_public_ids(model, new)
+    changes.add(f"{what} added", len(new))
+    _withdraw(leftover, changes, f"{what} withdrawn")
+    return saved
 
 
 def _insert_with_public_ids(model, records: list) -> None:

@@ -144,3 +144,13 @@ def test_text_and_pdf_of_two_reports_of_one_authority_are_separate_inspections()
     import_file(REPORTS / "seed_002_somerset_cra_2010.txt")
     slugs = sorted(Inspection.objects.values_list("slug", flat=True))
     assert slugs == ["somerset-2010-07-27-cra-unannounced", "somerset-2013-06-24-protection"]
+
+
+def test_permalinks_are_the_same_when_a_report_is_imported_into_a_new_database():
+    """Public ids derive from the record's identity, so a rebuilt database keeps them.
+    Changing the derivation breaks every published link: never update these values."""
+    import_file(DEVON)
+    first_finding = Finding.objects.order_by("position").first()
+    first_recommendation = Recommendation.objects.order_by("addressee", "position").first()
+    assert (first_finding.paragraph, first_finding.public_id) == ("2", "1d05147bf655")
+    assert first_recommendation.public_id == "5a6198e01783"
