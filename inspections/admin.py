@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -168,6 +169,30 @@ class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "finding_count", "recommendation_count"]
     search_fields = ["name", "slug", "cues", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
+
+    @admin.action(description="Merge the selected themes into one", permissions=["delete"])
+    def merge(self, request, queryset):
+        """Ask which theme survives, then move the others' taggings and cues to it."""
+        themes = list(queryset.order_by("name"))
+        if len(themes) < 2:
+            messages.warning(request, "Select at least two themes to merge.")
+            return None
+        keep_pk = request.POST.get("keep")
+        keep = next((t for t in themes if str(t.pk) == keep_pk), None)
+        if keep is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "themes": themes,
+                "title": "Merge themes",
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/inspections/theme/merge.html", context)
+        merged = [t for t in themes if t != keep]
+        merge_themes(keep, merged)
+        messages.success(request, f"Merged {', '.join(t.name for t in merged)} into {keep}.")
+        return None
 
     def get_queryset(self, request):
         return (
@@ -186,6 +211,25 @@ class ThemeAdmin(admin.ModelAdmin):
     @admin.display(ordering="recommendation_count", description="recommendations")
     def recommendation_count(self, obj):
         return obj.recommendation_count
+
+
+@transaction.atomic
+def merge_themes(keep: Theme, merged: list[Theme]) -> None:
+    """Fold themes into `keep`: their taggings (once per record) and cues move to it."""
+    cues = keep.cue_list
+    for theme in merged:
+        for through, owner in (
+            (FindingTheme, "finding_id"),
+            (RecommendationTheme, "recommendation_id"),
+        ):
+            tagged = through.objects.filter(theme=keep).values_list(owner, flat=True)
+            through.objects.filter(theme=theme).exclude(**{f"{owner}__in": tagged}).update(
+                theme=keep
+            )
+        cues += [cue for cue in theme.cue_list if cue not in cues]
+        theme.delete()
+    keep.cues = "\n".join(cues)
+    keep.save(update_fields=["cues"])
 
 
 # Inspections and what they found

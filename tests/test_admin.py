@@ -172,3 +172,26 @@ def test_corrections_made_in_the_admin_survive_a_reimport(client, curator, impor
     assert set(finding.themes.values_list("slug", flat=True)) == themes_after_correction
     assert dict(Finding.objects.values_list("pk", "public_id")) == permalinks
     assert dict(Recommendation.objects.values_list("pk", "public_id")) == recommendations
+
+
+def test_merging_themes_moves_their_taggings_and_cues(client, curator, imported):
+    from inspections.models import FindingTheme, Theme
+
+    client.force_login(curator)
+    keep, gone = Theme.objects.get(slug="neglect"), Theme.objects.get(slug="domestic-abuse")
+    tagged = set(
+        FindingTheme.objects.filter(theme__in=[keep, gone]).values_list("finding_id", flat=True)
+    )
+    assert tagged, "the Devon report mentions neglect or domestic abuse"
+    url = admin_url(Theme, "changelist")
+    ask = client.post(url, {"action": "merge", "_selected_action": [keep.pk, gone.pk]})
+    assert ask.status_code == 200 and "Which theme should remain" in ask.content.decode()
+    done = client.post(
+        url, {"action": "merge", "_selected_action": [keep.pk, gone.pk], "keep": keep.pk}
+    )
+    assert done.status_code == 302
+    assert not Theme.objects.filter(slug="domestic-abuse").exists()
+    keep.refresh_from_db()
+    assert "MARAC" in keep.cue_list and "neglect" in keep.cue_list
+    now = set(FindingTheme.objects.filter(theme=keep).values_list("finding_id", flat=True))
+    assert now == tagged
