@@ -1,0 +1,391 @@
+"""The public listings' query parameters (DOMAIN.md, "Public URLs"), as django-filter FilterSets.
+
+Every parameter may repeat, and repeated values mean "either": `theme=neglect&theme=missing`.
+Different parameters combine with "and".
+
+Two kinds of value, validated differently, so that no parameter can cause a 500:
+- fixed codes (`grade`, `area`, `area_grade`, `framework`, `addressee`, `timescale`) must be
+  one of DOMAIN.md's codes; anything else makes the form invalid, and the page says so (400);
+- names of records (`theme`, `authority`, `region`) and `year` must merely look right (a slug,
+  an ONS region code, four digits). A well-formed name that no record has is not an error: it
+  matches nothing, like a search with no hits. A malformed one (`%00`, `' OR 1=1`) is an
+  error. Checking the shape rather than the database keeps validation free of queries.
+
+`q` is the text search. It lives in `text_search()` alone so that PostgreSQL's full-text
+search can replace it in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import django_filters
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from .importer.vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
+from .models import (
+    Finding,
+    FindingTheme,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+)
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+REGION = re.compile(r"E12\d{6}|[a-z0-9]+(?:-[a-z0-9]+)*")
+YEAR = re.compile(r"(19|20)\d\d")
+MAX_VALUES = 50  # more repeats of one parameter than anyone types; bounds the SQL
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 10
+
+
+# --- Text search ------------------------------------------------------------------------
+
+
+def search_words(query: str) -> list[str]:
+    """The words of one `q` value, as `text_search` matches them (and highlighting marks)."""
+    return query.split()[:MAX_WORDS]
+
+
+def text_search(queryset: QuerySet, queries: Iterable[str]) -> QuerySet:
+    """Rows whose text contains every word of at least one of `queries`, in any case.
+
+    A plain `icontains` per word, which behaves the same on SQLite and PostgreSQL (SQLite
+    folds only ASCII letters' case). Replace this function to use PostgreSQL's ranked,
+    stemmed full-text search; `search_words` must then say which words it highlights.
+    """
+    condition = Q()
+    for query in queries:
+        words = search_words(query)
+        if words:
+            every_word = Q()
+            for word in words:
+                every_word &= Q(text__icontains=word)
+            condition |= every_word
+    return queryset.filter(condition) if condition else queryset
+
+
+# --- Fields -----------------------------------------------------------------------------
+
+
+class RepeatableTextInput(forms.TextInput):
+    """A text box whose parameter may repeat: reads every value, not just the last."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        if getlist is not None:
+            return getlist(name)
+        value = data.get(name)
+        return value if isinstance(value, list) else ([value] if value is not None else [])
+
+
+class PatternMultipleField(forms.MultipleChoiceField):
+    """Repeated values that must each match `pattern`: names of records, checked by shape."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, pattern: re.Pattern[str], noun: str, **kwargs) -> None:
+        kwargs.pop("choices", None)
+        super().__init__(choices=(), **kwargs)
+        self.pattern = pattern
+        self.error_messages["invalid_choice"] = f"“%(value)s” is not a valid {noun}."
+
+    def valid_value(self, value: str) -> bool:
+        return len(value) <= 100 and bool(self.pattern.fullmatch(value))
+
+    def validate(self, value: list[str]) -> None:
+        for item in value:
+            if not self.valid_value(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": printable(item)},
+                )
+
+    def clean(self, value):
+        values = super().clean(value)
+        if len(values) > MAX_VALUES:
+            raise forms.ValidationError(f"Choose at most {MAX_VALUES}.")
+        return list(dict.fromkeys(values))  # repeated repeats change nothing
+
+
+class CodeMultipleField(forms.MultipleChoiceField):
+    """Repeated values from a fixed list of codes, without duplicates."""
+
+    widget = forms.MultipleHiddenInput
+
+    def validate(self, value: list[str]) -> None:
+        codes = ", ".join(str(code) for code, _ in self.choices)
+        for item in value:
+            if not self.valid_value(item):
+                raise forms.ValidationError(
+                    "“%(value)s” is not one of the codes (%(codes)s).",
+                    code="invalid_choice",
+                    params={"value": printable(item), "codes": codes},
+                )
+
+    def clean(self, value):
+        return list(dict.fromkeys(super().clean(value)))
+
+
+def printable(value: str, limit: int = 40) -> str:
+    """`value` safe to quote back in an error: control characters shown as "?", shortened."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+class SearchField(forms.Field):
+    """The `q` parameter: repeatable, each value at most MAX_QUERY_LENGTH characters."""
+
+    widget = RepeatableTextInput
+    default_validators = []
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, list) else [value]
+        return [str(v).strip() for v in values if str(v).strip()]
+
+    def validate(self, value: list[str]) -> None:
+        if len(value) > MAX_VALUES:
+            raise forms.ValidationError(f"Search for at most {MAX_VALUES} phrases.")
+        for text in value:
+            # PostgreSQL refuses NUL in a query; say so instead of failing.
+            ProhibitNullCharactersValidator()(text)
+            if len(text) > MAX_QUERY_LENGTH:
+                raise forms.ValidationError(
+                    f"Search for at most {MAX_QUERY_LENGTH} characters at a time."
+                )
+
+
+class PatternFilter(django_filters.MultipleChoiceFilter):
+    field_class = PatternMultipleField
+
+
+class CodeFilter(django_filters.MultipleChoiceFilter):
+    field_class = CodeMultipleField
+
+
+class SearchFilter(django_filters.Filter):
+    field_class = SearchField
+
+
+def _codes(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
+    return list(vocabulary.items())
+
+
+# --- Findings and recommendations -------------------------------------------------------
+
+
+class PublishedTextFilterSet(django_filters.FilterSet):
+    """What /findings/ and /recommendations/ share. Subclasses say how themes are linked."""
+
+    theme = PatternFilter(pattern=SLUG, noun="theme", method="filter_theme", label="Theme")
+    grade = CodeFilter(choices=_codes(GRADES), method="filter_grade", label="Overall grade")
+    area = CodeFilter(choices=_codes(AREAS), method="filter_area", label="Judgement area")
+    area_grade = CodeFilter(
+        choices=_codes(GRADES), method="filter_area_grade", label="Grade for that area"
+    )
+    year = PatternFilter(pattern=YEAR, noun="year", method="filter_year", label="Year inspected")
+    framework = CodeFilter(
+        choices=_codes(FRAMEWORKS), method="filter_framework", label="Kind of inspection"
+    )
+    region = PatternFilter(pattern=REGION, noun="region", method="filter_region", label="Region")
+    authority = PatternFilter(
+        pattern=SLUG, noun="authority", method="filter_authority", label="Authority"
+    )
+    q = SearchFilter(method="filter_q", label="Search the text")
+
+    theme_link: type = FindingTheme  # the through model from a row to its themes
+    theme_link_field: str = "finding"
+
+    def filter_theme(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # EXISTS rather than a join: a row with two chosen themes must appear once.
+        links = self.theme_link.objects.filter(
+            **{self.theme_link_field: OuterRef("pk")}, theme__slug__in=value
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(inspection__overall_grade__in=value)
+
+    def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(area__in=value)
+
+    def filter_area_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(area_grade_is(value))
+
+    def filter_year(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # One range per year (`__year=` becomes BETWEEN), which can use a date index.
+        condition = Q()
+        for year in value:
+            condition |= Q(inspection__start_date__year=int(year))
+        return queryset.filter(condition)
+
+    def filter_framework(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(inspection__framework__in=value)
+
+    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(
+            Q(inspection__authority__region__code__in=value)
+            | Q(inspection__authority__region__slug__in=value)
+        )
+
+    def filter_authority(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(inspection__authority__slug__in=value)
+
+    def filter_q(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return text_search(queryset, value)
+
+    def filter_queryset_except(self, queryset: QuerySet, exclude: str) -> QuerySet:
+        """The rows every active filter but `exclude` leaves: what a facet counts within.
+
+        Call only when the form is valid.
+        """
+        for name, value in self.form.cleaned_data.items():
+            if name != exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def active(self) -> dict[str, list[str]]:
+        """The valid, non-empty filter values, by parameter name."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.form.cleaned_data.items() if value}
+
+    def search_queries(self) -> list[str]:
+        """The valid `q` values, for highlighting."""
+        return self.active().get("q", [])
+
+
+def area_grade_is(grades: list[str]) -> Exists:
+    """A finding's area is graded one of `grades` at its own inspection.
+
+    A finding under no area (empty `area`) never matches: it has no area grade.
+    """
+    return Exists(
+        Judgement.objects.filter(
+            inspection=OuterRef("inspection"), area=OuterRef("area"), grade__in=grades
+        )
+    )
+
+
+class FindingFilterSet(PublishedTextFilterSet):
+    """/findings/: numbered paragraphs, filtered by where they come from and what they say."""
+
+    class Meta:
+        model = Finding
+        fields: list[str] = []
+
+
+class RecommendationFilterSet(PublishedTextFilterSet):
+    """/recommendations/: what inspections told authorities (and LSCBs) to improve.
+
+    A recommendation is not written under a judgement area; `area` and `area_grade` reach it
+    through its evidence, the findings paragraphs marked "(Recommendation)" that support it.
+    """
+
+    addressee = CodeFilter(
+        choices=_codes(ADDRESSEES), method="filter_addressee", label="Addressed to"
+    )
+    timescale = CodeFilter(choices=_codes(TIMESCALES), method="filter_timescale", label="Timescale")
+
+    theme_link = RecommendationTheme
+    theme_link_field = "recommendation"
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+    def _evidence(self, condition: Q | Exists) -> Exists:
+        return Exists(
+            Finding.objects.filter(
+                condition,
+                recommendations=OuterRef("pk"),
+                is_hidden=False,
+                withdrawn_at__isnull=True,
+            )
+        )
+
+    def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(self._evidence(Q(area__in=value)))
+
+    def filter_area_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(self._evidence(area_grade_is(value)))
+
+    def filter_addressee(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(addressee__in=value)
+
+    def filter_timescale(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(timescale__in=value)
+
+
+# --- Authorities ------------------------------------------------------------------------
+
+NOT_GRADED = "none"
+AUTHORITY_SORTS = {
+    "name": ("Name, A to Z", ["name"]),
+    "-name": ("Name, Z to A", ["-name"]),
+    "region": ("Region", ["region__name", "name"]),
+    # Authorities never graded (or never inspected) come last whichever way.
+    "grade": ("Latest grade, best first", [F("latest_grade_rank").asc(nulls_last=True), "name"]),
+    "-grade": (
+        "Latest grade, worst first",
+        [F("latest_grade_rank").desc(nulls_last=True), "name"],
+    ),
+    "-inspected": (
+        "Most recently inspected first",
+        [F("latest_start_date").desc(nulls_last=True), "name"],
+    ),
+}
+
+
+class AuthorityFilterSet(django_filters.FilterSet):
+    """/authorities/: by region, latest overall grade and name; sorted by `sort`.
+
+    Expects the queryset `selectors.authority_list` builds, annotated with `latest_grade`,
+    `latest_grade_rank` and `latest_start_date`.
+    """
+
+    region = PatternFilter(pattern=REGION, noun="region", method="filter_region", label="Region")
+    latest_grade = CodeFilter(
+        choices=[*_codes(GRADES), (NOT_GRADED, "Not graded yet")],
+        method="filter_latest_grade",
+        label="Latest overall grade",
+    )
+    name = django_filters.CharFilter(
+        method="filter_name",
+        label="Name contains",
+        max_length=100,
+        validators=[ProhibitNullCharactersValidator()],
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in AUTHORITY_SORTS.items()],
+        method="filter_sort",
+        label="Sort by",
+        empty_label=None,
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(Q(region__code__in=value) | Q(region__slug__in=value))
+
+    def filter_latest_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        condition = Q(latest_grade__in=[v for v in value if v != NOT_GRADED])
+        if NOT_GRADED in value:
+            # The subquery gives NULL, not "", for an authority with no graded inspection.
+            condition |= Q(latest_grade__isnull=True)
+        return queryset.filter(condition)
+
+    def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(name__icontains=value.strip()) | Q(alternative_names__name__icontains=value.strip())
+        ).distinct()
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*AUTHORITY_SORTS[value][1])

@@ -1,0 +1,683 @@
+"""The public site's reads: one function per page, keyword-only, used by views and exports.
+
+Each returns everything its page shows with a fixed number of queries, whatever the amount
+of data (select_related for single objects, prefetch_related for lists, one GROUP BY per
+facet); tests pin the counts. Hidden rows (`is_hidden`, a curator's choice) and withdrawn
+rows (`withdrawn_at`, no longer in the report) never appear in listings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+
+from .filters import (
+    AuthorityFilterSet,
+    FindingFilterSet,
+    PublishedTextFilterSet,
+    RecommendationFilterSet,
+)
+from .importer.vocabulary import (
+    ADDRESSEES,
+    AREAS,
+    FRAMEWORKS,
+    GRADE_ORDINALS,
+    GRADES,
+    TIMESCALES,
+)
+from .models import (
+    Authority,
+    Finding,
+    FindingTheme,
+    Inspection,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+    Region,
+    StatisticalNeighbour,
+    Theme,
+)
+
+PUBLISHED = Q(is_hidden=False, withdrawn_at__isnull=True)
+
+
+def published_findings() -> QuerySet[Finding]:
+    """Findings the public may see in listings."""
+    return Finding.objects.filter(PUBLISHED)
+
+
+def published_recommendations() -> QuerySet[Recommendation]:
+    """Recommendations the public may see in listings."""
+    return Recommendation.objects.filter(PUBLISHED)
+
+
+def _themes_prefetch() -> Prefetch:
+    return Prefetch("themes", queryset=Theme.objects.only("slug", "name").order_by("name"))
+
+
+def area_grade_subquery() -> Subquery:
+    """The grade of the judgement for a finding's area at its own inspection (or NULL)."""
+    return Subquery(
+        Judgement.objects.filter(inspection=OuterRef("inspection"), area=OuterRef("area")).values(
+            "grade"
+        )[:1]
+    )
+
+
+# --- Findings and recommendations -------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    """A filtered listing: the bound FilterSet and, when its parameters are valid, the rows."""
+
+    filterset: PublishedTextFilterSet
+    base: QuerySet
+    kind: str  # "finding" or "recommendation"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.filterset.is_valid()
+
+    @property
+    def rows(self) -> QuerySet:
+        """The filtered rows, newest inspection first, each with what a row shows.
+
+        Empty when the parameters are invalid: the page reports the errors instead of
+        guessing what was meant.
+        """
+        if not self.is_valid:
+            return self.base.none()
+        rows = self.filterset.filter_queryset(self.base)
+        rows = rows.select_related("inspection__authority").prefetch_related(_themes_prefetch())
+        if self.kind == "finding":
+            rows = rows.annotate(area_grade=area_grade_subquery()).order_by(
+                "-inspection__start_date",
+                "inspection__authority__name",
+                "inspection_id",
+                "position",
+            )
+        else:
+            rows = rows.order_by(
+                "-inspection__start_date",
+                "inspection__authority__name",
+                "inspection_id",
+                "addressee",
+                "position",
+            )
+        return rows
+
+
+def finding_list(*, filters: Mapping[str, Any]) -> Listing:
+    """/findings/ filtered by `filters` (a QueryDict or a dict of lists)."""
+    base = published_findings()
+    return Listing(FindingFilterSet(filters, queryset=base), base, "finding")
+
+
+def recommendation_list(*, filters: Mapping[str, Any]) -> Listing:
+    """/recommendations/ filtered by `filters` (a QueryDict or a dict of lists)."""
+    base = published_recommendations()
+    return Listing(RecommendationFilterSet(filters, queryset=base), base, "recommendation")
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """One choice of a facet and how many rows it would leave given the other filters."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class FacetCounts:
+    """A facet's choices with counts, plus the labels of choices that are selected."""
+
+    name: str
+    label: str
+    counts: list[FacetCount] = field(default_factory=list)
+    # Labels for values a parameter may name that do not appear in `counts` (zero rows).
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _grouped(queryset: QuerySet, *fields: str) -> list[dict[str, Any]]:
+    # order_by() clears the model's default ordering, which would otherwise join the GROUP BY.
+    return list(queryset.order_by().values(*fields).annotate(count=Count("pk")))
+
+
+def _code_facet(
+    name: str, label: str, rows: QuerySet, field_name: str, vocabulary: dict[str, str]
+) -> FacetCounts:
+    counts = {row[field_name]: row["count"] for row in _grouped(rows, field_name)}
+    # In the vocabulary's order (grades best to worst), leaving out empty codes.
+    return FacetCounts(
+        name,
+        label,
+        [
+            FacetCount(code, words, counts[code])
+            for code, words in vocabulary.items()
+            if code in counts
+        ],
+        dict(vocabulary),
+    )
+
+
+def listing_facets(*, listing: Listing) -> list[FacetCounts]:
+    """Each filter's choices with how many rows each would leave, given the other filters.
+
+    One GROUP BY query per facet. A facet's own filter is left out of its count (Datasette's
+    rule), so choosing a second theme shows what "either" would add.
+    """
+    if not listing.is_valid:
+        return []
+    fs = listing.filterset
+
+    def rows(exclude: str) -> QuerySet:
+        return fs.filter_queryset_except(listing.base, exclude)
+
+    facets: list[FacetCounts] = []
+
+    link_model = FindingTheme if listing.kind == "finding" else RecommendationTheme
+    link_field = fs.theme_link_field
+    theme_counts = (
+        link_model.objects.filter(**{f"{link_field}__in": rows("theme").values("pk")})
+        .order_by()
+        .values("theme__slug", "theme__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "theme__name")
+    )
+    facets.append(
+        FacetCounts(
+            "theme",
+            "Theme",
+            [FacetCount(r["theme__slug"], r["theme__name"], r["count"]) for r in theme_counts],
+        )
+    )
+    facets.append(
+        _code_facet("grade", "Overall grade", rows("grade"), "inspection__overall_grade", GRADES)
+    )
+    if listing.kind == "finding":
+        facets.append(_code_facet("area", "Judgement area", rows("area"), "area", AREAS))
+        facets.append(
+            _code_facet(
+                "area_grade",
+                "Grade for that area",
+                rows("area_grade").annotate(area_grade=area_grade_subquery()),
+                "area_grade",
+                GRADES,
+            )
+        )
+    else:
+        facets.append(
+            _code_facet("addressee", "Addressed to", rows("addressee"), "addressee", ADDRESSEES)
+        )
+        facets.append(
+            _code_facet("timescale", "Timescale", rows("timescale"), "timescale", TIMESCALES)
+        )
+    years = _grouped(rows("year").annotate(year=ExtractYear("inspection__start_date")), "year")
+    facets.append(
+        FacetCounts(
+            "year",
+            "Year inspected",
+            [
+                FacetCount(str(r["year"]), str(r["year"]), r["count"])
+                for r in sorted(years, key=lambda r: r["year"], reverse=True)
+            ],
+        )
+    )
+    facets.append(
+        _code_facet(
+            "framework",
+            "Kind of inspection",
+            rows("framework"),
+            "inspection__framework",
+            FRAMEWORKS,
+        )
+    )
+    regions = _grouped(
+        rows("region"),
+        "inspection__authority__region__slug",
+        "inspection__authority__region__code",
+        "inspection__authority__region__name",
+    )
+    facets.append(
+        FacetCounts(
+            "region",
+            "Region",
+            [
+                FacetCount(
+                    r["inspection__authority__region__slug"],
+                    r["inspection__authority__region__name"],
+                    r["count"],
+                )
+                for r in sorted(regions, key=lambda r: r["inspection__authority__region__name"])
+            ],
+            # A region may be named by its ONS code too: the same choice.
+            {
+                r["inspection__authority__region__code"]: r["inspection__authority__region__slug"]
+                for r in regions
+            },
+        )
+    )
+    authorities = _grouped(
+        rows("authority"), "inspection__authority__slug", "inspection__authority__name"
+    )
+    facets.append(
+        FacetCounts(
+            "authority",
+            "Authority",
+            [
+                FacetCount(
+                    r["inspection__authority__slug"], r["inspection__authority__name"], r["count"]
+                )
+                for r in sorted(authorities, key=lambda r: r["inspection__authority__name"])
+            ],
+        )
+    )
+    return facets
+
+
+# --- Authorities ------------------------------------------------------------------------
+
+
+def _latest_graded(field_name: str) -> Subquery:
+    return Subquery(
+        Inspection.objects.filter(authority=OuterRef("pk"))
+        .exclude(overall_grade="")
+        .order_by("-start_date")
+        .values(field_name)[:1]
+    )
+
+
+def _grade_rank(field_name: str) -> Case:
+    # Ordinal for sorting only (adequate and requires improvement share a rung); NULL when
+    # ungraded, which the sorts put last.
+    return Case(
+        *[When(**{field_name: code}, then=Value(rank)) for code, rank in GRADE_ORDINALS.items()],
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def with_latest_grade(queryset: QuerySet[Authority]) -> QuerySet[Authority]:
+    """Authorities annotated with the overall grade of their latest graded inspection.
+
+    Monitoring visits and letters are not graded, so "latest grade" skips them;
+    `latest_inspection_slug` says which inspection gave the grade. NULL when none has.
+    """
+    return queryset.annotate(
+        latest_grade=_latest_graded("overall_grade"),
+        latest_grade_date=_latest_graded("start_date"),
+        latest_inspection_slug=_latest_graded("slug"),
+        latest_start_date=Subquery(
+            Inspection.objects.filter(authority=OuterRef("pk"))
+            .order_by("-start_date")
+            .values("start_date")[:1]
+        ),
+    ).annotate(latest_grade_rank=_grade_rank("latest_grade"))
+
+
+def region_choices() -> list[Region]:
+    """The regions, for the authorities filter."""
+    return list(Region.objects.order_by("name"))
+
+
+@dataclass
+class AuthorityListing:
+    """/authorities/: the bound FilterSet and the matching authorities."""
+
+    filterset: AuthorityFilterSet
+
+    @property
+    def rows(self) -> QuerySet[Authority]:
+        if not self.filterset.is_valid():
+            return Authority.objects.none()
+        return self.filterset.qs
+
+
+def authority_list(*, filters: Mapping[str, Any]) -> AuthorityListing:
+    """Every authority (former ones too) with its region and latest overall grade."""
+    queryset = with_latest_grade(Authority.objects.select_related("region")).order_by("name")
+    return AuthorityListing(AuthorityFilterSet(filters, queryset=queryset))
+
+
+@dataclass
+class JudgementRow:
+    """One judgement area across an authority's graded inspections: a row of the grid."""
+
+    area: str
+    label: str
+    cells: list[Judgement | None]
+
+
+@dataclass
+class AuthorityHistory:
+    """Everything /authorities/<slug>/ shows."""
+
+    authority: Authority
+    inspections: list[Inspection]  # oldest first, each with judgements and recommendations
+    graded: list[Inspection]  # the columns of the judgements table
+    judgement_rows: list[JudgementRow]
+    neighbours: list[StatisticalNeighbour]  # each neighbour annotated with latest_grade
+    predecessors: list[Authority]
+    successors: list[Authority]
+
+
+def authority_history(*, slug: str) -> AuthorityHistory:
+    """One authority's inspections over time, what each told it to fix, and its neighbours.
+
+    Raises Http404 for an unknown slug.
+    """
+    authority = Authority.objects.select_related("region").filter(slug=slug).first()
+    if authority is None:
+        raise Http404("No authority has that address.")
+    inspections = list(
+        authority.inspections.order_by("start_date").prefetch_related(
+            "judgements",
+            Prefetch(
+                "recommendations",
+                queryset=published_recommendations()
+                .prefetch_related(_themes_prefetch())
+                .order_by("addressee", "position"),
+            ),
+        )
+    )
+    graded = [i for i in inspections if i.judgements.all()]
+    areas_seen = {j.area for i in graded for j in i.judgements.all()}
+    judgement_rows = []
+    for area, label in AREAS.items():  # DOMAIN.md's order: overall first
+        if area in areas_seen:
+            cells = [{j.area: j for j in i.judgements.all()}.get(area) for i in graded]
+            judgement_rows.append(JudgementRow(area, label, cells))
+    neighbours = list(
+        StatisticalNeighbour.objects.filter(authority=authority)
+        .select_related("neighbour")
+        .annotate(
+            latest_grade=Subquery(
+                Inspection.objects.filter(authority=OuterRef("neighbour"))
+                .exclude(overall_grade="")
+                .order_by("-start_date")
+                .values("overall_grade")[:1]
+            ),
+            latest_grade_date=Subquery(
+                Inspection.objects.filter(authority=OuterRef("neighbour"))
+                .exclude(overall_grade="")
+                .order_by("-start_date")
+                .values("start_date")[:1]
+            ),
+        )
+        .order_by("rank")
+    )
+    return AuthorityHistory(
+        authority=authority,
+        inspections=inspections,
+        graded=graded,
+        judgement_rows=judgement_rows,
+        neighbours=neighbours,
+        predecessors=list(authority.predecessors.order_by("name")),
+        successors=list(authority.successors.order_by("name")),
+    )
+
+
+# --- One inspection ---------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """Consecutive findings under one printed heading."""
+
+    heading: str
+    findings: list[Finding]
+
+
+@dataclass
+class InspectionDetail:
+    """Everything /inspections/<slug>/ shows."""
+
+    inspection: Inspection
+    judgements: list[Judgement]
+    recommendations: list[Recommendation]  # each with `evidence` prefetched (published only)
+    sections: list[Section]
+
+
+def inspection_detail(*, slug: str) -> InspectionDetail:
+    """One inspection: judgements, recommendations with evidence, findings by section.
+
+    Raises Http404 for an unknown slug.
+    """
+    inspection = (
+        Inspection.objects.select_related("authority__region", "source_document")
+        .filter(slug=slug)
+        .first()
+    )
+    if inspection is None:
+        raise Http404("No inspection has that address.")
+    recommendations = list(
+        published_recommendations()
+        .filter(inspection=inspection)
+        .prefetch_related(
+            Prefetch("evidence", queryset=published_findings().order_by("position")),
+            _themes_prefetch(),
+        )
+        .order_by("addressee", "position")
+    )
+    findings = (
+        published_findings()
+        .filter(inspection=inspection)
+        .prefetch_related(_themes_prefetch())
+        .order_by("position")
+    )
+    sections: list[Section] = []
+    for finding in findings:
+        # Group runs, not all equal headings: a heading printed twice is two places.
+        if not sections or sections[-1].heading != finding.section:
+            sections.append(Section(finding.section, []))
+        sections[-1].findings.append(finding)
+    return InspectionDetail(
+        inspection=inspection,
+        judgements=list(inspection.judgements.all()),
+        recommendations=recommendations,
+        sections=sections,
+    )
+
+
+# --- Permalinks -------------------------------------------------------------------------
+
+
+@dataclass
+class FindingPermalink:
+    """Everything a finding's permalink page shows."""
+
+    finding: Finding
+    previous: Finding | None
+    next: Finding | None
+    recommendations: list[Recommendation]  # those it is evidence for
+
+
+def finding_permalink(*, public_id: str) -> FindingPermalink:
+    """A finding by its permalink, with its neighbouring paragraphs for context.
+
+    Raises Http404 when there is none or a curator hid it. A withdrawn finding is returned
+    (with no context) so the page can answer 410 and link to its inspection.
+    """
+    finding = (
+        Finding.objects.select_related("inspection__authority")
+        .prefetch_related(_themes_prefetch())
+        .filter(public_id=public_id, is_hidden=False)
+        .annotate(area_grade=area_grade_subquery())
+        .first()
+    )
+    if finding is None:
+        raise Http404("No finding has that address.")
+    if finding.withdrawn_at:
+        return FindingPermalink(finding, None, None, [])
+    siblings = published_findings().filter(inspection_id=finding.inspection_id)
+    previous = siblings.filter(position__lt=finding.position).order_by("-position").first()
+    following = siblings.filter(position__gt=finding.position).order_by("position").first()
+    recommendations = list(published_recommendations().filter(evidence=finding))
+    return FindingPermalink(finding, previous, following, recommendations)
+
+
+@dataclass
+class RecommendationPermalink:
+    """Everything a recommendation's permalink page shows."""
+
+    recommendation: Recommendation
+    previous: Recommendation | None
+    next: Recommendation | None
+    evidence: list[Finding]
+
+
+def recommendation_permalink(*, public_id: str) -> RecommendationPermalink:
+    """A recommendation by its permalink, with its evidence and neighbours in its list.
+
+    Raises Http404 when there is none or a curator hid it; a withdrawn one is returned bare.
+    """
+    recommendation = (
+        Recommendation.objects.select_related("inspection__authority")
+        .prefetch_related(_themes_prefetch())
+        .filter(public_id=public_id, is_hidden=False)
+        .first()
+    )
+    if recommendation is None:
+        raise Http404("No recommendation has that address.")
+    if recommendation.withdrawn_at:
+        return RecommendationPermalink(recommendation, None, None, [])
+    siblings = published_recommendations().filter(
+        inspection_id=recommendation.inspection_id, addressee=recommendation.addressee
+    )
+    previous = siblings.filter(position__lt=recommendation.position).order_by("-position").first()
+    following = siblings.filter(position__gt=recommendation.position).order_by("position").first()
+    evidence = list(
+        published_findings().filter(recommendations=recommendation).order_by("position")
+    )
+    return RecommendationPermalink(recommendation, previous, following, evidence)
+
+
+# --- Themes -----------------------------------------------------------------------------
+
+
+def theme_list() -> list[Theme]:
+    """Every theme with how many published findings and recommendations carry it."""
+    finding_counts = Subquery(
+        FindingTheme.objects.filter(theme=OuterRef("pk"), finding__is_hidden=False)
+        .filter(finding__withdrawn_at__isnull=True)
+        .order_by()
+        .values("theme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    recommendation_counts = Subquery(
+        RecommendationTheme.objects.filter(theme=OuterRef("pk"), recommendation__is_hidden=False)
+        .filter(recommendation__withdrawn_at__isnull=True)
+        .order_by()
+        .values("theme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Theme.objects.annotate(
+            finding_count=finding_counts, recommendation_count=recommendation_counts
+        ).order_by("name")
+    )
+
+
+@dataclass
+class ThemeYear:
+    """One year of a theme: findings per overall grade of their inspections."""
+
+    year: int
+    total: int
+    by_grade: dict[str, int]  # grade code ("" for ungraded) -> findings
+
+
+@dataclass
+class ThemeDetail:
+    """Everything /themes/<slug>/ shows."""
+
+    theme: Theme
+    finding_count: int
+    recommendation_count: int
+    years: list[ThemeYear]  # newest first
+    grades: list[tuple[str, str]]  # the grade columns present: (code, label), best first
+    recent_findings: list[Finding]
+    recent_recommendations: list[Recommendation]
+
+
+RECENT = 10
+
+
+def theme_detail(*, slug: str) -> ThemeDetail:
+    """How often a theme appears per year and grade, and its latest findings.
+
+    Raises Http404 for an unknown slug.
+    """
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise Http404("No theme has that address.")
+    findings = published_findings().filter(themes=theme)
+    recommendations = published_recommendations().filter(themes=theme)
+    grouped = _grouped(
+        findings.annotate(year=ExtractYear("inspection__start_date")),
+        "year",
+        "inspection__overall_grade",
+    )
+    by_year: dict[int, ThemeYear] = {}
+    for row in grouped:
+        year = by_year.setdefault(row["year"], ThemeYear(row["year"], 0, {}))
+        year.total += row["count"]
+        year.by_grade[row["inspection__overall_grade"]] = row["count"]
+    present = {row["inspection__overall_grade"] for row in grouped}
+    grades = [(code, label) for code, label in GRADES.items() if code in present]
+    if "" in present:
+        grades.append(("", "Not graded"))
+    related = ("inspection__authority",)
+    return ThemeDetail(
+        theme=theme,
+        finding_count=sum(y.total for y in by_year.values()),
+        recommendation_count=recommendations.count(),
+        years=sorted(by_year.values(), key=lambda y: y.year, reverse=True),
+        grades=grades,
+        recent_findings=list(
+            findings.select_related(*related).order_by("-inspection__start_date", "position")[
+                :RECENT
+            ]
+        ),
+        recent_recommendations=list(
+            recommendations.select_related(*related).order_by(
+                "-inspection__start_date", "addressee", "position"
+            )[:RECENT]
+        ),
+    )
+
+
+# --- Home -------------------------------------------------------------------------------
+
+
+def home_page() -> dict[str, Any]:
+    """The latest published inspections and the themes, for the home page."""
+    return {
+        "recent_inspections": list(
+            Inspection.objects.select_related("authority").order_by(
+                F("published_date").desc(nulls_last=True), "-start_date"
+            )[:10]
+        ),
+        "themes": list(Theme.objects.order_by("name")),
+    }

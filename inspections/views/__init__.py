@@ -1,0 +1,34 @@
+"""Public pages: short functions that call one named selector and render.
+
+`listings` serves /findings/ and /recommendations/ (with their CSV and JSON twins),
+`pages` everything else.
+"""
+
+from .listings import finding_list, recommendation_list
+from .pages import (
+    authority_detail,
+    authority_list,
+    finding_detail,
+    healthz,
+    home,
+    inspection_detail,
+    inspection_source,
+    recommendation_detail,
+    theme_detail,
+    theme_list,
+)
+
+__all__ = [
+    "authority_detail",
+    "authority_list",
+    "finding_detail",
+    "finding_list",
+    "healthz",
+    "home",
+    "inspection_detail",
+    "inspection_source",
+    "recommendation_detail",
+    "recommendation_list",
+    "theme_detail",
+    "theme_list",
+]

@@ -1,0 +1,97 @@
+"""/findings/ and /recommendations/: filters, facet counts, pages and downloads.
+
+Invalid parameters (a grade code that does not exist, a malformed slug) give the page with
+the errors and no rows, status 400; a page number that is not a page gives a 404. Neither
+is ever a 500.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from .. import selectors
+from ..selectors import Listing
+from .exports import export_response
+from .presentation import highlight, present_facets, query_url, without_response_params
+
+PAGE_SIZE = 50
+FORMATS = ("csv", "json")
+
+
+@require_safe
+def finding_list(request: HttpRequest) -> HttpResponse:
+    """Findings paragraphs, filtered; or their CSV or JSON download."""
+    listing = selectors.finding_list(filters=request.GET)
+    return _respond(request, listing, reverse("finding-list"), "Findings")
+
+
+@require_safe
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    """Recommendations, filtered; or their CSV or JSON download."""
+    listing = selectors.recommendation_list(filters=request.GET)
+    return _respond(request, listing, reverse("recommendation-list"), "Recommendations")
+
+
+def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> HttpResponse:
+    fmt = request.GET.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        return HttpResponse(
+            "format must be csv or json.\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    if fmt and not listing.is_valid:
+        errors = "\n".join(
+            f"{name}: {' '.join(messages)}" for name, messages in listing.filterset.errors.items()
+        )
+        return HttpResponse(
+            f"Some filters are not valid:\n{errors}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    if fmt:
+        return export_response(listing, fmt)
+
+    paginator = Paginator(listing.rows, PAGE_SIZE)
+    try:
+        # With invalid filters there are no rows to page through: the errors come first.
+        page = paginator.page((request.GET.get("page") if listing.is_valid else None) or 1)
+    except InvalidPage as error:
+        raise Http404("There is no such page of results.") from error
+    queries = listing.filterset.search_queries()
+    for record in page.object_list:
+        record.highlighted = highlight(record.text, queries)
+
+    params = without_response_params(request.GET)
+    page_params = params.copy()
+
+    def page_url(number: int) -> str:
+        page_params.setlist("page", [str(number)] if number > 1 else [])
+        return query_url(path, page_params)
+
+    downloads = {}
+    for name in FORMATS:
+        download = params.copy()
+        download["format"] = name
+        downloads[name] = query_url(path, download)
+
+    return render(
+        request,
+        "inspections/listing.html",
+        {
+            "title": title,
+            "kind": listing.kind,
+            "path": path,
+            "filterset": listing.filterset,
+            "facets": present_facets(selectors.listing_facets(listing=listing), params, path),
+            "queries": queries,
+            "page": page,
+            "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "next_url": page_url(page.next_page_number()) if page.has_next() else None,
+            "downloads": downloads,
+            "has_filters": bool(params),
+        },
+        status=200 if listing.is_valid else 400,
+    )

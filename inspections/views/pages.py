@@ -1,0 +1,196 @@
+"""The public pages other than the filtered listings."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateformat import format as format_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .. import selectors
+from ..importer.vocabulary import GRADES
+from ..models import Finding, Inspection, Recommendation
+
+# Stored sources are served as these types only; anything else downloads as bytes.
+# Extensions for the media types an imported source can have (decided from its content).
+SOURCE_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "text/plain": "txt",
+    "text/markdown": "md",
+    "text/html": "html",
+}
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """What the explorer is, a search box, and entry points."""
+    return render(request, "inspections/home.html", selectors.home_page())
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the app and its database answer, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+def authority_list(request: HttpRequest) -> HttpResponse:
+    """Every authority with its latest grade; filterable by region, grade and name; sortable."""
+    listing = selectors.authority_list(filters=request.GET)
+    return render(
+        request,
+        "inspections/authority_list.html",
+        {
+            "filterset": listing.filterset,
+            "authorities": listing.rows,
+            "regions": selectors.region_choices(),
+        },
+        status=200 if listing.filterset.is_valid() else 400,
+    )
+
+
+@require_safe
+def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One authority's history."""
+    history = selectors.authority_history(slug=slug)
+    return render(request, "inspections/authority_detail.html", {"history": history})
+
+
+@require_safe
+def inspection_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One inspection: judgements, recommendations with evidence, findings by section."""
+    detail = selectors.inspection_detail(slug=slug)
+    return render(request, "inspections/inspection_detail.html", {"detail": detail})
+
+
+@require_safe
+def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
+    """The original document an inspection was imported from, as it was loaded."""
+    inspection = Inspection.objects.select_related("source_document").filter(slug=slug).first()
+    if inspection is None:
+        raise Http404("No inspection has that address.")
+    source = inspection.source_document
+    try:
+        handle = source.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The original document is not available.") from error
+    media_type = (
+        source.media_type
+        if source.media_type in SOURCE_EXTENSIONS
+        else ("application/octet-stream")
+    )
+    # Always a download, never rendered on our origin: a report's text is data.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{inspection.slug}.{SOURCE_EXTENSIONS.get(media_type, 'bin')}",
+        content_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A finding's permalink: 410 with a link to its inspection once withdrawn."""
+    permalink = selectors.finding_permalink(public_id=public_id)
+    finding = permalink.finding
+    return render(
+        request,
+        "inspections/finding_detail.html",
+        {
+            "permalink": permalink,
+            "finding": finding,
+            "citation": citation(request, finding),
+        },
+        status=410 if finding.withdrawn_at else 200,
+    )
+
+
+@require_safe
+def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A recommendation's permalink: 410 with a link to its inspection once withdrawn."""
+    permalink = selectors.recommendation_permalink(public_id=public_id)
+    recommendation = permalink.recommendation
+    return render(
+        request,
+        "inspections/recommendation_detail.html",
+        {
+            "permalink": permalink,
+            "recommendation": recommendation,
+            "citation": citation(request, recommendation),
+        },
+        status=410 if recommendation.withdrawn_at else 200,
+    )
+
+
+@require_safe
+def theme_list(request: HttpRequest) -> HttpResponse:
+    """Every theme with how often it appears."""
+    return render(request, "inspections/theme_list.html", {"themes": selectors.theme_list()})
+
+
+@require_safe
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A theme by year and grade, and its latest findings and recommendations."""
+    detail = selectors.theme_detail(slug=slug)
+    return render(
+        request, "inspections/theme_detail.html", {"detail": detail, "grade_labels": GRADES}
+    )
+
+
+def citation(request: HttpRequest, record: Finding | Recommendation) -> dict[str, str]:
+    """How to cite a finding or recommendation: a sentence and a BibTeX entry."""
+    inspection = record.inspection
+    title = inspection.title or inspection.get_framework_display()
+    dates = _date_range(inspection.start_date, inspection.end_date)
+    if isinstance(record, Finding):
+        where = f"paragraph {record.paragraph}" if record.paragraph else f"“{record.section}”"
+    else:
+        where = f"recommendation {record.position + 1}"
+        if record.addressee == "lscb":
+            where += " to the Local Safeguarding Children Board"
+    url = request.build_absolute_uri(record.get_absolute_url())
+    today = datetime.date.today()
+    published = ""
+    if inspection.published_date:
+        published = f", published {format_date(inspection.published_date, 'j F Y')}"
+    text = (
+        f"Ofsted ({inspection.start_date.year}). {title}. {inspection.authority.name}, "
+        f"inspected {dates}{published}, {where}. {url} (accessed {format_date(today, 'j F Y')})."
+    )
+
+    def braces_free(value: str) -> str:
+        return value.replace("{", "(").replace("}", ")")
+
+    bibtex = "\n".join(
+        [
+            f"@misc{{ofsted-{record.public_id},",
+            "  author = {{Ofsted}},",
+            f"  title = {{{braces_free(title)}: {braces_free(inspection.authority.name)}}},",
+            f"  year = {{{inspection.start_date.year}}},",
+            f"  note = {{Inspected {dates}, {braces_free(where)}}},",
+            f"  url = {{{url}}},",
+            f"  urldate = {{{today:%Y-%m-%d}}}",
+            "}",
+        ]
+    )
+    return {"text": text, "bibtex": bibtex, "url": url}
+
+
+def _date_range(start: datetime.date, end: datetime.date) -> str:
+    if start == end:
+        return format_date(start, "j F Y")
+    if start.year == end.year:
+        return f"{format_date(start, 'j F')} to {format_date(end, 'j F Y')}"
+    return f"{format_date(start, 'j F Y')} to {format_date(end, 'j F Y')}"
