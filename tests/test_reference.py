@@ -53,3 +53,7 @@ def test_the_seed_themes_are_loaded_with_their_cues():
     assert Theme.objects.count() == 30
     missing = Theme.objects.get(slug="missing")
     assert "return home interview" in missing.cue_list
+
+
+def test_every_seed_theme_has_a_plain_english_description():
+    assert not Theme.objects.filter(description="").exists()
