@@ -75,7 +75,13 @@ def save_report(
         changes = _Changes()
         inspection, created = _save_inspection(report, authority, source, changes)
         _save_judgements(inspection, report, changes)
-        findings = _save_findings(inspection, report.findings, tagger, changes)
+        findings = list(
+            zip(
+                report.findings,
+                _save_findings(inspection, report.findings, tagger, changes),
+                strict=True,
+            )
+        )
         _save_recommendations(inspection, report.recommendations, findings, tagger, changes)
         status = "created" if created else ("updated" if changes else "unchanged")
         if status != "unchanged":
@@ -218,7 +224,7 @@ def _save_findings(
 def _save_recommendations(
     inspection: Inspection,
     parsed: list[ParsedRecommendation],
-    findings: list[Finding],
+    findings: list[tuple[ParsedFinding, Finding]],
     tagger: Tagger,
     changes: _Changes,
 ) -> None:
@@ -336,9 +342,30 @@ def _tag(through, field_name: str, pairs: list[tuple], tagger: Tagger, changes: 
     through.objects.bulk_create(to_create)
 
 
-def _link_evidence(pairs: list[tuple], findings: list[Finding], changes: _Changes) -> None:
-    """Link each recommendation to the findings paragraphs that are its evidence."""
-    by_paragraph = {f.paragraph: f for f in findings if f.paragraph and f.withdrawn_at is None}
+def _link_evidence(
+    pairs: list[tuple], findings: list[tuple[ParsedFinding, Finding]], changes: _Changes
+) -> None:
+    """Link each recommendation to the findings paragraphs that are its evidence.
+
+    Printed numbers can repeat in one report (an appended LSCB review may restart at 1),
+    so a number resolves to the paragraphs marked "(Recommendation)" first, and among
+    those to one in the recommendation's own part of the report (the LSCB's or not).
+    """
+    candidates: dict[str, list[tuple[ParsedFinding, Finding]]] = defaultdict(list)
+    for item, record in findings:
+        if item.paragraph and record.withdrawn_at is None:
+            candidates[item.paragraph].append((item, record))
+
+    def evidence_for(number: str, addressee: str) -> Finding | None:
+        ranked = sorted(
+            candidates.get(number, []),
+            key=lambda pair: (
+                not pair[0].is_recommendation_evidence,
+                (pair[0].area == "lscb") != (addressee == "lscb"),
+            ),
+        )
+        return ranked[0][1] if ranked else None
+
     links = Recommendation.evidence.through.objects
     current: dict[int, set[int]] = defaultdict(set)
     for recommendation_id, finding_id in links.filter(
@@ -348,7 +375,8 @@ def _link_evidence(pairs: list[tuple], findings: list[Finding], changes: _Change
     for item, record in pairs:
         if "evidence" in record.curated_fields:
             continue
-        wanted = {by_paragraph[n].pk for n in item.evidence_paragraphs if n in by_paragraph}
+        found = (evidence_for(n, item.addressee) for n in item.evidence_paragraphs)
+        wanted = {finding.pk for finding in found if finding is not None}
         if wanted != current.get(record.pk, set()):
             record.evidence.set(wanted)
             changes.add("evidence links changed")

@@ -203,17 +203,25 @@ def _strip_footnotes(lines: list[str]) -> list[str]:
     return body
 
 
-def _mark_pattern(number: str) -> re.Pattern[str]:
-    """A footnote mark: the number glued after a word, or alone on its line."""
-    return re.compile(rf"(?<=[A-Za-z)’'”.,;:]){number}(?=[\s.,;:()]|$)|^\s*{number}\s*$")
+def _mark_patterns(number: str) -> list[re.Pattern[str]]:
+    """A footnote mark, most telling first: the number glued to a word ("schools3"),
+    glued after closing punctuation ("(LSCB).1"), or alone on its line. Punctuation
+    after a digit is a decimal point or thousands comma ("74.3 per 10,000"), not a
+    word's end, so it does not count."""
+    follows = r"(?=[\s.,;:()]|$)"
+    return [
+        re.compile(rf"(?<=[A-Za-z]){number}{follows}"),
+        re.compile(rf"(?<=[)’'”.,;:])(?<!\d[.,]){number}{follows}"),
+        re.compile(rf"^\s*{number}\s*$"),
+    ]
 
 
 def _find_mark(lines: list[str], number: str) -> tuple[int, re.Match[str]] | None:
-    pattern = _mark_pattern(number)
-    for row, line in enumerate(lines):
-        match = pattern.search(line)
-        if match:
-            return row, match
+    for pattern in _mark_patterns(number):
+        for row, line in enumerate(lines):
+            match = pattern.search(line)
+            if match:
+                return row, match
     return None
 
 

@@ -66,3 +66,17 @@ def test_text_documents_keep_one_line_per_source_line():
     # Superscript footnote marks are dropped; the footnote line is blanked, not removed.
     assert "Review of the effectiveness of the Local Safeguarding Children Board" in text.lines
     assert not any(line.startswith("¹") for line in text.lines)
+
+
+def test_footnote_mark_is_not_taken_from_a_decimal_number():
+    """ "74.3 per 10,000" holds no footnote mark: the mark is the "3" glued to a word."""
+    page = (
+        "2\nA rate of 74.3 per 10,000 children.\n- six live in residential special "
+        "schools3, all out of the area\n \n3\nThese are residential special schools."
+    )
+    text = structure(Document("application/pdf", ["1\nTitle", page], 2))
+    assert text.lines == [
+        "Title",
+        "A rate of 74.3 per 10,000 children.",
+        "- six live in residential special schools, all out of the area",
+    ]

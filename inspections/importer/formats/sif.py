@@ -129,7 +129,9 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
         "other",
         re.compile(
             r"^(?:contents|information\s+about\s+this\b.*"
-            r"|what\s+the\s+inspection\s+judge?ments?\s+mean.*|summary\s+for\s+children\s+and"
+            r"|information\s+about\s+the\s+(?:\w+\s+){0,3}(?:inspection|review|area)"
+            r"|what\s+the\s+(?:\w+\s+){0,2}inspection\s+judge?ments?\s+mean.*"
+            r"|summary\s+for\s+children\s+and"
             r"\s+young\s+people|progress\s+since\s+the\s+last\s+inspection|the\s+office\s+for"
             r"\s+standards\b.*|any\s+complaints\b.*|section\s+1\b.*|the\s+local\s+authority"
             r"|local\s+leadership|previous\s+ofsted\s+inspections|the\s+inspection\s+team"
@@ -174,7 +176,9 @@ def extract(text: ReportText) -> ParsedReport:
     report.lead_inspector = common.lead_inspector(lines)
     report.judgements = _judgements(front, lines, warnings)
     walk_from = indexed[front_end][0] if front_end < len(indexed) else len(text.lines)
-    regions = common.walk(text, walk_from, _classifier(text))
+    regions = common.walk(
+        text, walk_from, _classifier(text), restart_roles=frozenset({"lscb", "recommendations"})
+    )
     report.recommendations, report.findings = _recommendations_and_findings(regions)
     warnings.extend(common.link_evidence(report.recommendations, report.findings))
     _check(report, warnings)
@@ -261,6 +265,11 @@ def _classify(lines: list[str], index: int, role_before: str):
                 # A theme heading inside a list of recommendations ("Leadership,
                 # management and governance"): the list goes on.
                 return None
+            if role == "findings" and role_before == "summary_findings":
+                # A summary's theme heading, graded or not ("Leadership, management
+                # and governance require improvement" over the summary's bullets): the
+                # judgement sections come after the recommendations and the facts.
+                return None
             return heading[:5]
         kind = "strength" if role == "strengths" else None
         return role, 1, None, kind, line
@@ -324,7 +333,13 @@ def _recommendations_and_findings(
     regions: list[common.Region],
 ) -> tuple[list[ParsedRecommendation], list[ParsedFinding]]:
     """Numbered paragraphs under recommendation headings are recommendations (or, where a
-    list is bulleted, its bullets); every other numbered paragraph is a finding."""
+    list is bulleted, its bullets); every other numbered paragraph is a finding.
+
+    Some reports (Derbyshire 2014) bullet their findings instead of numbering them. In a
+    judgement section (or the strengths) that has no numbered paragraph at all, each
+    bullet is a finding, unnumbered. Bullets elsewhere are never findings: the summary of
+    findings, the children's summary and the facts and figures restate or describe.
+    """
     recommendations: list[ParsedRecommendation] = []
     findings: list[ParsedFinding] = []
     in_lscb = False
@@ -332,7 +347,8 @@ def _recommendations_and_findings(
     positions = {"authority": 0, "lscb": 0}
     addressee = "authority"
     previous_role = major_role = ""
-    for region in regions:
+    bulleted = _bulleted_sections(regions)
+    for number, region in enumerate(regions):
         if region.role == "lscb":
             in_lscb = True
         if region.role == "recommendations":
@@ -363,21 +379,55 @@ def _recommendations_and_findings(
             kind = region.kind
         elif region.role == "other":
             section, area, kind = region.heading, None, None
-        for paragraph in region.paragraphs:
-            body = paragraph.text
+        paragraphs = [(p.number, p.text) for p in region.paragraphs]
+        if number in bulleted:
+            paragraphs = [(None, item) for item in common.bullets(region.other)]
+        for printed, body in paragraphs:
             evidence = bool(_RECOMMENDATION_MARK.search(body))
             findings.append(
                 ParsedFinding(
                     section=section,
                     text=_RECOMMENDATION_MARK.sub("", body).strip(),
                     position=len(findings),
-                    paragraph=paragraph.number,
+                    paragraph=printed,
                     area=area,
                     kind=kind,
                     is_recommendation_evidence=evidence,
                 )
             )
     return recommendations, findings
+
+
+# Sections whose bullets may be findings, and sub-headings within them whose bullets
+# never are ("Summary" restates the section).
+_FINDINGS_ROLES = ("findings", "lscb", "strengths")
+_RESTATING_SUB = re.compile(r"^summary\b", re.IGNORECASE)
+
+
+def _bulleted_sections(regions: list[common.Region]) -> set[int]:
+    """Indexes of the regions whose bullets are findings: those in a judgement section
+    (its heading's region and the sub-headed regions after it) where no paragraph is
+    numbered. A section with numbered paragraphs keeps bullets as parts of them."""
+    sections: list[list[int]] = []
+    for number, region in enumerate(regions):
+        if region.role in _FINDINGS_ROLES:
+            sections.append([number])
+        elif region.role == "sub" and sections and sections[-1][-1] == number - 1:
+            sections[-1].append(number)
+        elif region.role == "recommendations" and sections and sections[-1][-1] == number - 1:
+            # An LSCB section's own list ("Areas for improvement") sits inside it; the
+            # section goes on after it.
+            sections[-1].append(number)
+    chosen: set[int] = set()
+    for members in sections:
+        if any(regions[n].paragraphs for n in members if regions[n].role != "recommendations"):
+            continue
+        chosen.update(
+            n
+            for n in members
+            if regions[n].role != "recommendations" and not _RESTATING_SUB.match(regions[n].heading)
+        )
+    return chosen
 
 
 def _addressee(heading: str, in_lscb: bool, before: str, previous_role: str) -> str:

@@ -1,6 +1,7 @@
 """SIF golden tests on saved copies of real reports and the North Somerset 2017 text seed."""
 
 import datetime
+from collections import Counter
 from pathlib import Path
 
 from inspections.importer.formats import sif
@@ -35,7 +36,12 @@ def test_north_somerset_2017_facts():
     }
     assert report.recommendation_count("authority") == 12
     assert report.recommendation_count("lscb") == 6
-    assert report.warnings == []
+    # Paragraph 32 (private fostering) is marked "(Recommendation)" but no
+    # recommendation is about private fostering: left unlinked, and the curator told.
+    assert report.warnings == [
+        "Paragraph 32 is marked (Recommendation) but no recommendation shares enough of "
+        "its words to link it with confidence, so it is not linked."
+    ]
 
 
 def test_north_somerset_2017_findings_sections_and_numbers():
@@ -57,16 +63,65 @@ def test_north_somerset_2017_findings_sections_and_numbers():
     assert "(Recommendation)" not in by_number["19"].text
 
 
+# Links checked by hand against the report: each "(Recommendation)" paragraph and the
+# recommendation (numbered as printed, per addressee) whose subject it is.
+NORTH_SOMERSET_LINKS = {
+    ("authority", "17"): 1,  # contacts: history, multi-agency checks, consent
+    ("authority", "19"): 2,  # strategy discussions, joint investigations
+    ("authority", "23"): 3,  # the disabled children's team
+    ("authority", "25"): 6,  # independent reviewing service and child protection chairs
+    ("authority", "33"): 5,  # allegations against professionals, designated officer
+    ("authority", "40"): 8,  # initial health assessments, notifications to health
+    ("authority", "53"): 7,  # life-story work
+    ("authority", "55"): 6,  # care plans and IRO challenge
+    ("authority", "67"): 9,  # agency decision-maker's rationale for matches
+    ("authority", "80"): 10,  # specialist health services, substance misuse
+    ("authority", "90"): 12,  # use of performance information by managers
+    ("authority", "92"): 11,  # management oversight and supervision
+    ("lscb", "105"): 3,  # the business manager's hours
+    ("lscb", "107"): 1,  # a comprehensive dataset
+    ("lscb", "108"): 2,  # annual reports from partners
+    ("lscb", "111"): 4,  # training needs analysis
+    ("lscb", "112"): 5,  # single-agency audits tracked
+    ("lscb", "113"): 6,  # section 11 audits
+}
+
+
+def _links(report):
+    return {
+        (r.addressee, paragraph): r.position + 1
+        for r in report.recommendations
+        for paragraph in r.evidence_paragraphs
+    }
+
+
 def test_north_somerset_2017_evidence_links():
     report = _parse("seed_001_north_somerset_sif_2017.txt")
-    authority = [r for r in report.recommendations if r.addressee == "authority"]
-    lscb = [r for r in report.recommendations if r.addressee == "lscb"]
-    assert authority[11].text.startswith("Ensure the consistent use of performance data")
-    assert "90" in authority[11].evidence_paragraphs  # performance information
-    assert lscb[3].evidence_paragraphs == ["109", "111"]  # training needs analysis
-    linked = {p for r in report.recommendations for p in r.evidence_paragraphs}
+    links = _links(report)
+    for key, number in NORTH_SOMERSET_LINKS.items():
+        assert links.get(key) == number, key
+    # 32 (private fostering) has no recommendation of its own; 109 (the early-help
+    # dashboard) is a judgement call between the dataset and none, so is not pinned.
+    assert ("authority", "32") not in links
     marked = {f.paragraph for f in report.findings if f.is_recommendation_evidence}
-    assert linked == marked
+    assert {paragraph for _, paragraph in links} == marked - {"32"}
+
+
+def test_coventry_2017_evidence_links():
+    report = _parse("sif_coventry_2017.pdf")
+    links = _links(report)
+    expected = {
+        "17": 4,  # chronologies
+        "24": 5,  # the focus of child in need plans
+        "31": 7,  # private fostering
+        "32": 8,  # allegations against professionals
+        "65": 9,  # tracking prospective adopters
+        "73": 5,  # the focus of pathway plans
+        "87": 2,  # thresholds and the early-help pathway
+        "96": 3,  # the risk management methodology
+    }
+    for paragraph, number in expected.items():
+        assert links.get(("authority", paragraph)) == number, paragraph
 
 
 def test_coventry_2017_reinspection_without_lscb_review():
@@ -77,7 +132,6 @@ def test_coventry_2017_reinspection_without_lscb_review():
     assert {j.area: j.grade for j in report.judgements}["care_leavers"] == "good"
     assert "lscb" not in {j.area for j in report.judgements}
     assert report.recommendation_count("authority") == 9
-    assert report.recommendations[3].evidence_paragraphs == ["17"]  # chronologies
     by_number = {f.paragraph: f for f in report.findings}
     assert report.findings[0].paragraph == "10"
     # Paragraph 14 runs over a page break; the page number and broken words are gone.
@@ -116,3 +170,89 @@ def test_standalone_lscb_review_is_not_sif():
         media_type="text/plain",
     )
     assert not sif.recognise(text)
+
+
+def test_derbyshire_2014_bulleted_findings():
+    """An early SIF report bullets its findings: each bullet in a judgement section is a
+    finding, unnumbered; the summary's, the recommendations' and the facts' bullets are
+    not."""
+    report = _parse("sif_derbyshire_2014.pdf")
+    assert report.recommendation_count("authority") == 9
+    assert report.recommendation_count("lscb") == 7
+    assert all(f.paragraph is None for f in report.findings)
+    counts = Counter(f.area for f in report.findings)
+    assert counts == {
+        "help_and_protection": 16,
+        "in_care": 20,
+        "adoption": 11,
+        "care_leavers": 9,
+        "leadership": 12,
+        "lscb": 10,
+    }
+    first = report.findings[0]
+    assert first.section == (
+        "The experiences and progress of children who need help and protection"
+    )
+    assert first.text.startswith("When safeguarding and child protection issues are identified")
+    texts = [f.text for f in report.findings]
+    # Not the summary of key findings, a recommendation or a fact about the area.
+    assert not any(t.startswith("When agencies have worries about children") for t in texts)
+    assert not any(t.startswith("Ensure that management oversight") for t in texts)
+    assert not any(t.startswith("Approximately 155,797 children") for t in texts)
+    assert "No numbered findings paragraphs were found." not in report.warnings
+
+
+def _lines(*lines):
+    return ReportText(lines=list(lines), page_of_line=[1] * len(lines), media_type="text/plain")
+
+
+def test_appended_lscb_review_numbering_from_1_is_read():
+    """A review of the LSCB bound in after the authority's report numbers its paragraphs
+    from 1 again (Hull 2015); they are findings too, in the LSCB's area."""
+    text = _lines(
+        "Northshire County Council",
+        "Inspection of services for children in need of help and protection, children",
+        "looked after and care leavers",
+        "Inspection dates: 9 May – 2 June 2016",
+        "Lead inspector: Mary Black HMI",
+        "Children's services in Northshire are good",
+        "Executive summary",
+        "Northshire's services are good.",
+        "Inspection judgements about the local authority",
+        "The experiences and progress of children who need help and protection: good",
+        "1. Early help is well coordinated.",
+        "2. Assessments are timely.",
+        "Recommendations",
+        "3. Ensure that assessments consider history.",
+        "Inspection judgement about the LSCB",
+        "1. The board is well chaired.",
+        "2. The board's annual report is rigorous.",
+    )
+    report = sif.extract(text)
+    assert [(f.paragraph, f.area) for f in report.findings] == [
+        ("1", "help_and_protection"),
+        ("2", "help_and_protection"),
+        ("1", "lscb"),
+        ("2", "lscb"),
+    ]
+    assert report.findings[2].section == "Inspection judgement about the LSCB"
+
+
+def test_summary_theme_heading_is_not_a_judgement_section():
+    """In a summary of findings, "Leadership, management and governance require
+    improvement" over bullets is the summary's theme, not the judgement's section."""
+    text = _lines(
+        "Northshire County Council",
+        "Inspection of services for children in need of help and protection, children",
+        "looked after and care leavers",
+        "Inspection dates: 9 May – 2 June 2016",
+        "Summary of findings",
+        "Leadership, management and governance require improvement",
+        "• The corporate parenting plan is out of date.",
+        "What does the local authority need to improve?",
+        "Areas for improvement",
+        "1. Update the corporate parenting plan.",
+    )
+    report = sif.extract(text)
+    assert report.findings == []
+    assert [r.text for r in report.recommendations] == ["Update the corporate parenting plan."]
