@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ..report import ParsedFinding, ParsedJudgement, ParsedRecommendation, ReportText
+from ..report import (
+    ParsedFinding,
+    ParsedJudgement,
+    ParsedRecommendation,
+    ParsedReport,
+    ReportText,
+)
 from ..vocabulary import grade_from_words, parse_date, parse_date_range
 
 # A grade as written, possibly broken over lines ("Requires improvement / to be good").
@@ -483,3 +489,19 @@ def link_evidence(
             continue
         recommendations[best].evidence_paragraphs.append(finding.paragraph or "")
     return warnings
+
+
+def warn_of_missing_facts(
+    report: ParsedReport, warnings: list[str], *, name_source: str, recommendations_place: str
+) -> None:
+    """Tell the curator which of a report's essential facts could not be read."""
+    if not report.authority_name:
+        warnings.append(f"The authority's name could not be read from {name_source}.")
+    if report.start_date is None:
+        warnings.append("The inspection dates could not be read.")
+    if report.lead_inspector is None:
+        warnings.append("The lead inspector's name could not be read.")
+    if not report.recommendations:
+        warnings.append(f"No recommendations were found{recommendations_place}.")
+    if not report.findings:
+        warnings.append("No numbered findings paragraphs were found.")

@@ -105,7 +105,12 @@ def extract(text: ReportText) -> ParsedReport:
         warnings.append("The overall effectiveness judgement could not be read.")
     regions = common.walk(text, 0, _classify)
     report.recommendations, report.findings = _recommendations_and_findings(regions)
-    _check(report, warnings)
+    common.warn_of_missing_facts(
+        report,
+        warnings,
+        name_source="the title",
+        recommendations_place=" under 'What needs to improve'",
+    )
     report.warnings = warnings
     return report
 
@@ -192,16 +197,3 @@ def _recommendations_and_findings(
                 )
             )
     return recommendations, findings
-
-
-def _check(report: ParsedReport, warnings: list[str]) -> None:
-    if not report.authority_name:
-        warnings.append("The authority's name could not be read from the title.")
-    if report.start_date is None:
-        warnings.append("The inspection dates could not be read.")
-    if report.lead_inspector is None:
-        warnings.append("The lead inspector's name could not be read.")
-    if not report.recommendations:
-        warnings.append("No recommendations were found under 'What needs to improve'.")
-    if not report.findings:
-        warnings.append("No numbered findings paragraphs were found.")

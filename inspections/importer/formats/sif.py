@@ -181,7 +181,9 @@ def extract(text: ReportText) -> ParsedReport:
     )
     report.recommendations, report.findings = _recommendations_and_findings(regions)
     warnings.extend(common.link_evidence(report.recommendations, report.findings))
-    _check(report, warnings)
+    common.warn_of_missing_facts(
+        report, warnings, name_source="the first page", recommendations_place=""
+    )
     report.warnings = warnings
     return report
 
@@ -442,16 +444,3 @@ def _addressee(heading: str, in_lscb: bool, before: str, previous_role: str) -> 
     if previous_role == "recommendations":
         return before
     return "lscb" if in_lscb else "authority"
-
-
-def _check(report: ParsedReport, warnings: list[str]) -> None:
-    if not report.authority_name:
-        warnings.append("The authority's name could not be read from the first page.")
-    if report.start_date is None:
-        warnings.append("The inspection dates could not be read.")
-    if report.lead_inspector is None:
-        warnings.append("The lead inspector's name could not be read.")
-    if not report.recommendations:
-        warnings.append("No recommendations were found.")
-    if not report.findings:
-        warnings.append("No numbered findings paragraphs were found.")
