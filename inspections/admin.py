@@ -63,7 +63,7 @@ class CurationMixin:
         themes = formset.model in (FindingTheme, RecommendationTheme)
         for inline_form in formset.forms:
             changed = inline_form.has_changed() or (
-                formset.can_delete and formset._should_delete_form(inline_form)
+                formset.can_delete and inline_form in formset.deleted_forms
             )
             if not changed:
                 continue
@@ -268,6 +268,7 @@ class FindingInline(admin.TabularInline):
 class StartYearFilter(admin.SimpleListFilter):
     title = "year"
     parameter_name = "year"
+    field_prefix = ""  # the path from the listed model to Inspection
 
     def lookups(self, request, model_admin):
         years = Inspection.objects.dates("start_date", "year", order="DESC")
@@ -277,8 +278,6 @@ class StartYearFilter(admin.SimpleListFilter):
         if self.value() and self.value().isdigit():
             return queryset.filter(**{f"{self.field_prefix}start_date__year": int(self.value())})
         return queryset
-
-    field_prefix = ""
 
 
 class InspectionYearFilter(StartYearFilter):

@@ -42,6 +42,11 @@ REORGANISATIONS = [
 ]
 
 
+def alternative_names(row: dict[str, str]) -> list[str]:
+    """The CSV's also_known_as column ("[BCP, Bournemouth, Christchurch & Poole]") as names."""
+    return [alias.strip() for alias in row["also_known_as"].strip("[]").split(",") if alias.strip()]
+
+
 def read_authority_rows(path: Path = AUTHORITIES_CSV) -> list[dict[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -77,11 +82,8 @@ def load_authorities(
             },
         )
         by_la_code[row["la_code"]] = authority
-        for alias in row["also_known_as"].strip("[]").split(","):
-            if alias.strip():
-                AlternativeName.objects.update_or_create(
-                    name=alias.strip(), defaults={"authority": authority}
-                )
+        for alias in alternative_names(row):
+            AlternativeName.objects.update_or_create(name=alias, defaults={"authority": authority})
     for row in rows:
         authority = by_la_code[row["la_code"]]
         codes = [c.strip() for c in row["stat_neighbours"].split(",") if c.strip()]

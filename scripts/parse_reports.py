@@ -10,7 +10,6 @@ report's parse in full instead.
 """
 
 import argparse
-import csv
 import dataclasses
 import json
 import sys
@@ -26,19 +25,19 @@ from inspections.authority_names import AuthorityNameIndex  # noqa: E402
 from inspections.importer.outcome import outcome_record  # noqa: E402
 from inspections.importer.pipeline import parse_report  # noqa: E402
 from inspections.importer.report import ImportRefused  # noqa: E402
+from inspections.reference import alternative_names, read_authority_rows  # noqa: E402
 
 
 def authority_index():
-    with open(ROOT / "fixtures" / "authorities.csv", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    """Names to URNs from the bundled CSV, current authorities first (as the importer's
+    AuthorityResolver does from the database), so this harness needs no database."""
+    rows = read_authority_rows()
     current = [r for r in rows if r["la_code_new"]]
     former = [r for r in rows if not r["la_code_new"]]
     names = []
     for row in current + former:
         names.append((row["urn"], row["local_authority_ons_name"]))
-        for alias in row["also_known_as"].strip("[]").split(","):
-            if alias.strip():
-                names.append((row["urn"], alias.strip()))
+        names += [(row["urn"], alias) for alias in alternative_names(row)]
     by_urn = {r["urn"]: r for r in rows}
     return AuthorityNameIndex(names), by_urn
 
