@@ -6,7 +6,7 @@ pattern is the empty remainder, so the two can never match the same path.
 
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,4 +25,12 @@ urlpatterns = [
     ),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("about/", views.about, name="about"),
+    path("feeds/inspections/", feeds.InspectionFeed(), name="feed-inspections"),
+    path(
+        "authorities/<slug:slug>/feed/",
+        feeds.AuthorityInspectionFeed(),
+        name="feed-authority-inspections",
+    ),
+    path("themes/<slug:slug>/feed/", feeds.ThemeInspectionFeed(), name="feed-theme-inspections"),
 ]

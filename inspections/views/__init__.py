@@ -4,6 +4,7 @@
 `pages` everything else.
 """
 
+from .about import about
 from .listings import finding_list, recommendation_list
 from .pages import (
     authority_detail,
@@ -19,6 +20,7 @@ from .pages import (
 )
 
 __all__ = [
+    "about",
     "authority_detail",
     "authority_list",
     "finding_detail",

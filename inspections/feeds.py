@@ -1,0 +1,225 @@
+"""Atom feeds of newly published inspections: all, one authority's, one theme's.
+
+Built on Django's syndication framework. Each entry is one inspection: its id is the
+inspection page's absolute URL, which never changes because an inspection's slug is set
+once (so re-imports never make a reader show an entry twice). Every feed runs the same few
+queries whatever it holds: the authority or theme, then one query for the entries with
+their grade words and recommendation counts as subqueries.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.utils.decorators import method_decorator
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.views.decorators.http import require_safe
+
+from .importer.vocabulary import GRADES
+from .models import (
+    Authority,
+    FindingTheme,
+    Inspection,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+    Theme,
+)
+from .selectors import PUBLISHED
+
+FEED_LENGTH = 50
+
+
+def _published_recommendation_count(addressee: str) -> Subquery:
+    return Subquery(
+        Recommendation.objects.filter(PUBLISHED, inspection=OuterRef("pk"), addressee=addressee)
+        .order_by()
+        .values("inspection")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def feed_inspections(
+    *, authority: Authority | None = None, theme: Theme | None = None
+) -> QuerySet[Inspection]:
+    """The latest inspections for a feed, newest first, at most FEED_LENGTH, in one query.
+
+    "Newest" is the publication date, or the last day on site where the report gives none.
+    With `theme`, only inspections with at least one published finding or recommendation
+    tagged with it. Each row carries `feed_date`, `overall_words` (the report's words for
+    the overall grade, or NULL) and counts of published recommendations to the authority
+    and to its LSCB.
+    """
+    inspections = Inspection.objects.all()
+    if authority is not None:
+        inspections = inspections.filter(authority=authority)
+    if theme is not None:
+        tagged_finding = FindingTheme.objects.filter(
+            theme=theme,
+            finding__inspection=OuterRef("pk"),
+            finding__is_hidden=False,
+            finding__withdrawn_at__isnull=True,
+        )
+        tagged_recommendation = RecommendationTheme.objects.filter(
+            theme=theme,
+            recommendation__inspection=OuterRef("pk"),
+            recommendation__is_hidden=False,
+            recommendation__withdrawn_at__isnull=True,
+        )
+        inspections = inspections.filter(Exists(tagged_finding) | Exists(tagged_recommendation))
+    return (
+        inspections.select_related("authority")
+        .annotate(
+            # end_date is never NULL, so this is never NULL either.
+            feed_date=Coalesce("published_date", "end_date"),
+            overall_words=Subquery(
+                Judgement.objects.filter(inspection=OuterRef("pk"), area="overall").values("words")[
+                    :1
+                ]
+            ),
+            # Subqueries give NULL, not 0, when there are none.
+            authority_recommendations=Coalesce(
+                _published_recommendation_count("authority"), Value(0)
+            ),
+            lscb_recommendations=Coalesce(_published_recommendation_count("lscb"), Value(0)),
+        )
+        .order_by(F("feed_date").desc(), "authority__name", "slug")[:FEED_LENGTH]
+    )
+
+
+def _midnight_utc(day: datetime.date) -> datetime.datetime:
+    # Midnight UTC shows as the same calendar day to readers in the UK and in UTC.
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 0:
+        return f"No {noun}s"
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def inspection_summary(inspection: Inspection) -> str:
+    """One sentence or two: the overall grade in words and how many recommendations.
+
+    Plain text; the feed escapes it for its HTML summary.
+    """
+    if inspection.overall_grade:
+        words = (inspection.overall_words or GRADES[inspection.overall_grade]).rstrip(". ")
+        grade = f"Overall effectiveness: {words}."
+    else:
+        grade = "No overall grade."
+    counts = _count(inspection.authority_recommendations, "recommendation")
+    if inspection.lscb_recommendations:
+        counts += f" to the local authority and {inspection.lscb_recommendations} to the LSCB"
+    return f"{grade} {counts}."
+
+
+class InspectionFeed(Feed):
+    """The latest published inspections of every authority (/feeds/inspections/)."""
+
+    feed_type = Atom1Feed
+    author_name = "Ofsted"
+    feed_copyright = (
+        "Contains public sector information licensed under the Open Government Licence v3.0."
+    )
+
+    @method_decorator(require_safe)
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Feeds are read, never written to: anything but GET and HEAD is 405.
+        return super().__call__(request, *args, **kwargs)
+
+    def get_feed(self, obj, request: HttpRequest):
+        feed = super().get_feed(obj, request)
+        # The feed's own absolute address identifies it; the alternate link is a page.
+        feed.feed["id"] = feed.feed["feed_url"]
+        return feed
+
+    def title(self, obj) -> str:
+        return "Ofsted inspections of children's services"
+
+    def subtitle(self, obj) -> str:
+        return "Inspection reports as they are published, newest first."
+
+    def link(self, obj) -> str:
+        return reverse("home")
+
+    def feed_url(self, obj) -> str:
+        return reverse("feed-inspections")
+
+    def items(self, obj) -> QuerySet[Inspection]:
+        return feed_inspections()
+
+    def item_title(self, item: Inspection) -> str:
+        # An Atom title is text: the XML writer escapes it once and readers show it as is.
+        label = item.get_framework_display()
+        return f"{item.authority.name}: {label}, {format_date(item.feed_date, 'j F Y')}"
+
+    def item_description(self, item: Inspection) -> str:
+        # Atom1Feed marks the summary type="html": escape the text so it stays text.
+        return escape(inspection_summary(item))
+
+    def item_link(self, item: Inspection) -> str:
+        return item.get_absolute_url()
+
+    def item_author_name(self, item: Inspection) -> str:
+        return "Ofsted"
+
+    def item_pubdate(self, item: Inspection) -> datetime.datetime | None:
+        return _midnight_utc(item.published_date) if item.published_date else None
+
+    def item_updateddate(self, item: Inspection) -> datetime.datetime:
+        if item.published_date:
+            return _midnight_utc(item.published_date)
+        return item.imported_at
+
+
+class AuthorityInspectionFeed(InspectionFeed):
+    """One authority's latest published inspections (/authorities/<slug>/feed/)."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Authority:
+        return get_object_or_404(Authority, slug=slug)
+
+    def title(self, obj: Authority) -> str:
+        return f"Ofsted inspections of {obj.name}'s children's services"
+
+    def link(self, obj: Authority) -> str:
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj: Authority) -> str:
+        return reverse("feed-authority-inspections", kwargs={"slug": obj.slug})
+
+    def items(self, obj: Authority) -> QuerySet[Inspection]:
+        return feed_inspections(authority=obj)
+
+
+class ThemeInspectionFeed(InspectionFeed):
+    """The latest inspections with a published finding or recommendation on one theme."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Theme:
+        return get_object_or_404(Theme, slug=slug)
+
+    def title(self, obj: Theme) -> str:
+        return f"Ofsted inspections on {obj.name}"
+
+    def subtitle(self, obj: Theme) -> str:
+        return (
+            f"Inspection reports with findings or recommendations about {obj.name}, newest first."
+        )
+
+    def link(self, obj: Theme) -> str:
+        return reverse("theme-detail", kwargs={"slug": obj.slug})
+
+    def feed_url(self, obj: Theme) -> str:
+        return reverse("feed-theme-inspections", kwargs={"slug": obj.slug})
+
+    def items(self, obj: Theme) -> QuerySet[Inspection]:
+        return feed_inspections(theme=obj)
