@@ -11,3 +11,7 @@ class InspectionsConfig(AppConfig):
 
         # Permissions exist only after post_migrate, so the group is kept in step there.
         post_migrate.connect(ensure_curator_group, sender=self)
+
+        from .freshness import connect_signals
+
+        connect_signals()  # any change to a public record changes the pages' validators

@@ -504,3 +504,28 @@ class RecommendationTheme(Tagging):
 
     def __str__(self) -> str:
         return f"{self.theme} ({self.cue or 'chosen by a curator'})"
+
+
+class DataVersion(models.Model):
+    """When the public data last changed: a single row, written by `freshness.mark_changed`.
+
+    The public pages' HTTP validators (ETag, Last-Modified) and their "data updated" line
+    are read from it, so finding out whether anything changed costs one primary-key lookup
+    rather than a scan of every table.
+    """
+
+    SINGLETON_ID = 1
+
+    version = models.PositiveBigIntegerField(default=0, help_text="Counts changes.")
+    changed_at = models.DateTimeField(help_text="When any public record last changed.")
+    imported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a report was last imported with changes."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="data_version_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.version}, changed {self.changed_at:%Y-%m-%d %H:%M:%S}"

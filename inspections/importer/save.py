@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import freshness
 from ..models import (
     Authority,
     Finding,
@@ -86,6 +87,7 @@ def save_report(
         status = "created" if created else ("updated" if changes else "unchanged")
         if status != "unchanged":
             Inspection.objects.filter(pk=inspection.pk).update(imported_at=timezone.now())
+            freshness.mark_changed(imported=True)  # bulk writes above send no signals
         return SaveResult(
             status=status, inspection=inspection, log=[f"Saved: {changes.describe()} changed."]
         )
@@ -120,16 +122,32 @@ def _save_inspection(report, authority, source, changes) -> tuple[Inspection, bo
         .first()
     )
     if inspection is None:
-        inspection = Inspection.objects.create(
-            authority=authority,
-            framework=report.framework,
-            start_date=report.start_date,
-            slug=inspection_slug(authority, report.framework, report.start_date),
-            source_document=source,
-            imported_at=timezone.now(),
-            **values,
-        )
-        return inspection, True
+        try:
+            # A savepoint: another import of the same inspection (the same file loaded twice
+            # at once) may insert it first. PostgreSQL then makes this insert wait for that
+            # transaction and fail on the unique constraint once it commits; we carry on
+            # with its row, locked, as a re-import.
+            with transaction.atomic():
+                inspection = Inspection.objects.create(
+                    authority=authority,
+                    framework=report.framework,
+                    start_date=report.start_date,
+                    slug=inspection_slug(authority, report.framework, report.start_date),
+                    source_document=source,
+                    imported_at=timezone.now(),
+                    **values,
+                )
+            return inspection, True
+        except IntegrityError:
+            inspection = (
+                Inspection.objects.select_for_update()
+                .filter(
+                    authority=authority, framework=report.framework, start_date=report.start_date
+                )
+                .first()
+            )
+            if inspection is None:  # another constraint failed: a real error
+                raise
     changed = _set_fields(inspection, values)
     if inspection.source_document_id != source.pk:
         inspection.source_document = source

@@ -1,0 +1,137 @@
+"""When the public data last changed, and when reports were last imported.
+
+The public pages' HTTP validators (ETag, Last-Modified: explorer.middleware) and the
+"data updated" line in every page (context_processors.freshness) read `current()`: one
+primary-key lookup, done once per request and kept on the request.
+
+What marks a change (`mark_changed`):
+- an import that changed anything: importer/save.py calls `mark_changed(imported=True)`;
+- any save, delete or many-to-many change of a public record through the ORM, such as a
+  curator's correction or an admin action: the signals `connect_signals()` connects at
+  start-up;
+- code that writes public records without signals (QuerySet.update, bulk_create: the
+  generate_corpus command, say) must call `mark_changed()` itself.
+
+Inside a transaction the row is written once, after the commit: a long import holds no
+lock on it, and a change that is rolled back marks nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import connections, router, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import DataVersion, ImportAttempt, SourceDocument
+
+# Records that are not public: loading a file for review changes no public page.
+NOT_PUBLIC = (DataVersion, ImportAttempt, SourceDocument)
+_REQUEST_ATTRIBUTE = "_data_freshness"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The state of the public data: a change counter and when it last changed."""
+
+    version: int
+    changed_at: datetime.datetime | None
+    imported_at: datetime.datetime | None
+
+
+# Before the first change is recorded (the row is made by a migration; a test that
+# empties every table removes it).
+UNKNOWN = Freshness(version=0, changed_at=None, imported_at=None)
+
+
+def current(request: HttpRequest | None = None) -> Freshness:
+    """The public data's state: one query, or none when `request` already knows it."""
+    if request is not None:
+        known = getattr(request, _REQUEST_ATTRIBUTE, None)
+        if known is not None:
+            return known
+    rows = list(
+        DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID).values_list(
+            "version", "changed_at", "imported_at"
+        )
+    )
+    state = Freshness(*rows[0]) if rows else UNKNOWN
+    if request is not None:
+        setattr(request, _REQUEST_ATTRIBUTE, state)
+    return state
+
+
+def mark_changed(*, imported: bool = False, using: str | None = None) -> None:
+    """Record that public data changed (and, with `imported`, that a report was imported).
+
+    Call it after writing public records in ways that send no signals (bulk_create,
+    QuerySet.update). Inside a transaction it takes effect on commit, once however often
+    it is called.
+    """
+    alias = using or router.db_for_write(DataVersion)
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        _write(alias, imported)
+        return
+    # `run_on_commit` is Django's list of this transaction's pending callbacks (it drops
+    # those of a rolled-back savepoint): one pending mark serves every later call.
+    for _savepoints, pending, *_ in connection.run_on_commit:
+        if isinstance(pending, _PendingMark) and pending.alias == alias:
+            pending.imported |= imported
+            return
+    transaction.on_commit(_PendingMark(alias, imported), using=alias)
+
+
+class _PendingMark:
+    """A mark waiting for its transaction's commit; later calls may make it an import."""
+
+    def __init__(self, alias: str, imported: bool) -> None:
+        self.alias = alias
+        self.imported = imported
+
+    def __call__(self) -> None:
+        _write(self.alias, self.imported)
+
+
+def _write(alias: str, imported: bool) -> None:
+    values = {"version": F("version") + 1, "changed_at": Now()}
+    if imported:
+        values["imported_at"] = Now()
+    rows = DataVersion.objects.using(alias).filter(pk=DataVersion.SINGLETON_ID)
+    if not rows.update(**values):
+        now = timezone.now()
+        DataVersion.objects.using(alias).get_or_create(
+            pk=DataVersion.SINGLETON_ID,
+            defaults={"version": 1, "changed_at": now, "imported_at": now if imported else None},
+        )
+
+
+def _saved_or_deleted(sender, using: str | None = None, raw: bool = False, **kwargs) -> None:
+    if not raw:  # loaddata writes fixtures as they are; it is not a change of ours to mark
+        mark_changed(using=using)
+
+
+def _links_changed(sender, action: str, using: str | None = None, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"}:
+        mark_changed(using=using)
+
+
+def connect_signals() -> None:
+    """Mark a change whenever a public record is saved, deleted or linked through the ORM.
+
+    Called once, from the app's ready().
+    """
+    for model in apps.get_app_config("inspections").get_models(include_auto_created=True):
+        if model in NOT_PUBLIC:
+            continue
+        uid = f"freshness:{model._meta.label}"
+        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=uid)
+        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=uid)
+        # For many-to-many fields the sender is the through model.
+        m2m_changed.connect(_links_changed, sender=model, dispatch_uid=uid)
