@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
+from . import search
 from .filters import (
     AuthorityFilterSet,
     FindingFilterSet,
@@ -107,22 +108,22 @@ class Listing:
             return self.base.none()
         rows = self.filterset.filter_queryset(self.base)
         rows = rows.select_related("inspection__authority").prefetch_related(_themes_prefetch())
+        order: list[Any] = [
+            "-inspection__start_date",
+            "inspection__authority__name",
+            "inspection_id",
+        ]
         if self.kind == "finding":
-            rows = rows.annotate(area_grade=area_grade_subquery()).order_by(
-                "-inspection__start_date",
-                "inspection__authority__name",
-                "inspection_id",
-                "position",
-            )
+            rows = rows.annotate(area_grade=area_grade_subquery())
+            order.append("position")
         else:
-            rows = rows.order_by(
-                "-inspection__start_date",
-                "inspection__authority__name",
-                "inspection_id",
-                "addressee",
-                "position",
-            )
-        return rows
+            order += ["addressee", "position"]
+        # A search puts the best matches first (PostgreSQL only), then the usual order.
+        relevance = search.rank(self.filterset.search_queries())
+        if relevance is not None:
+            rows = rows.annotate(rank=relevance)
+            order.insert(0, F("rank").desc())
+        return rows.order_by(*order)
 
 
 def finding_list(*, filters: Mapping[str, Any]) -> Listing:
@@ -368,6 +369,22 @@ class JudgementRow:
 
 
 @dataclass
+class RaisedAt:
+    """One inspection's recommendations under a theme that was raised again."""
+
+    inspection: Inspection
+    recommendations: list[Recommendation]
+
+
+@dataclass
+class RaisedAgain:
+    """A theme the authority was told to improve at two or more different inspections."""
+
+    theme: Theme
+    occasions: list[RaisedAt]  # oldest inspection first
+
+
+@dataclass
 class AuthorityHistory:
     """Everything /authorities/<slug>/ shows."""
 
@@ -378,6 +395,31 @@ class AuthorityHistory:
     neighbours: list[StatisticalNeighbour]  # each neighbour annotated with latest_grade
     predecessors: list[Authority]
     successors: list[Authority]
+    raised_again: list[RaisedAgain] = field(default_factory=list)
+
+
+def raised_again(inspections: list[Inspection]) -> list[RaisedAgain]:
+    """Themes of recommendations to the authority made at two or more different inspections.
+
+    Reads only what `authority_history` prefetched (recommendations and their themes), so it
+    adds no query. Recommendations to an LSCB are left out: they were not addressed to the
+    authority. Most often raised first, then by theme name.
+    """
+    by_theme: dict[str, tuple[Theme, dict[int, RaisedAt]]] = {}
+    for inspection in inspections:  # oldest first, so occasions come out in date order
+        for recommendation in inspection.recommendations.all():
+            if recommendation.addressee != "authority":
+                continue
+            for theme in recommendation.themes.all():
+                _, occasions = by_theme.setdefault(theme.slug, (theme, {}))
+                occasion = occasions.setdefault(inspection.pk, RaisedAt(inspection, []))
+                occasion.recommendations.append(recommendation)
+    repeated = [
+        RaisedAgain(theme, list(occasions.values()))
+        for theme, occasions in by_theme.values()
+        if len(occasions) >= 2
+    ]
+    return sorted(repeated, key=lambda item: (-len(item.occasions), item.theme.name))
 
 
 def authority_history(*, slug: str) -> AuthorityHistory:
@@ -433,6 +475,7 @@ def authority_history(*, slug: str) -> AuthorityHistory:
         neighbours=neighbours,
         predecessors=list(authority.predecessors.order_by("name")),
         successors=list(authority.successors.order_by("name")),
+        raised_again=raised_again(inspections),
     )
 
 
@@ -671,9 +714,60 @@ def theme_detail(*, slug: str) -> ThemeDetail:
 # --- Home -------------------------------------------------------------------------------
 
 
+@dataclass
+class RegionPicture:
+    """One region's current authorities with their latest overall grades."""
+
+    region: Region
+    authorities: list[Authority]  # annotated by `with_latest_grade`, by name
+    counts: dict[str, int]  # grade code ("" for not graded yet) -> authorities
+
+
+@dataclass
+class NationalPicture:
+    """Every current authority's latest overall grade, by region, with counts per grade."""
+
+    regions: list[RegionPicture]
+    columns: list[tuple[str, str]]  # (grade code or "", words) that occur, best first
+    totals: dict[str, int]
+    authority_count: int
+
+
+NOT_GRADED_YET = "Not graded yet"
+
+
+def national_picture() -> NationalPicture:
+    """The latest overall grade of every current authority, grouped by region: one query.
+
+    An authority's latest grade is that of its latest graded inspection, whichever scale
+    it was on: adequate (before 2013) stays adequate, never requires improvement.
+    """
+    authorities = with_latest_grade(
+        Authority.objects.filter(abolished_on__isnull=True).select_related("region")
+    ).order_by("region__name", "name")
+    regions: dict[int, RegionPicture] = {}
+    totals: dict[str, int] = {}
+    for authority in authorities:
+        picture = regions.setdefault(authority.region_id, RegionPicture(authority.region, [], {}))
+        picture.authorities.append(authority)
+        grade = authority.latest_grade or ""
+        picture.counts[grade] = picture.counts.get(grade, 0) + 1
+        totals[grade] = totals.get(grade, 0) + 1
+    columns = [(code, words) for code, words in GRADES.items() if code in totals]
+    if "" in totals:
+        columns.append(("", NOT_GRADED_YET))
+    return NationalPicture(
+        regions=list(regions.values()),
+        columns=columns,
+        totals=totals,
+        authority_count=sum(totals.values()),
+    )
+
+
 def home_page() -> dict[str, Any]:
-    """The latest published inspections and the themes, for the home page."""
+    """The national picture, the latest published inspections and the themes."""
     return {
+        "national_picture": national_picture(),
         "recent_inspections": list(
             Inspection.objects.select_related("authority").order_by(
                 F("published_date").desc(nulls_last=True), "-start_date"

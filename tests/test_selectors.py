@@ -6,20 +6,21 @@ import pytest
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
-from inspections.models import Finding, Recommendation
+from inspections.models import Authority, Finding, Inspection, Recommendation
 from inspections.selectors import (
     authority_history,
     finding_list,
     finding_permalink,
     inspection_detail,
     listing_facets,
+    national_picture,
     recommendation_list,
     recommendation_permalink,
     theme_detail,
     theme_list,
 )
 
-from .seeds import ALL, NORTH_SOMERSET_2017, SOMERSET_2013, import_seeds
+from .seeds import ALL, NORTH_SOMERSET_2017, SOMERSET_2010, SOMERSET_2013, import_seeds
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,67 @@ def test_themes(seeds, django_assert_num_queries):
     assert [y.year for y in detail.years] == sorted((y.year for y in detail.years), reverse=True)
     with pytest.raises(Http404):
         theme_detail(slug="nope")
+
+
+def test_raised_again_lists_themes_recommended_at_two_inspections(seeds):
+    history = authority_history(slug="somerset")
+    raised = {item.theme.slug: item for item in history.raised_again}
+    # The 2010 letter and the 2013 inspection both asked about these; the 2017 monitoring
+    # visit made no recommendations.
+    assert set(raised) == {"management-oversight", "assessment"}
+    oversight = raised["management-oversight"]
+    assert [o.inspection.start_date.year for o in oversight.occasions] == [2010, 2013]
+    for occasion in oversight.occasions:
+        expected = Recommendation.objects.filter(
+            inspection=occasion.inspection, themes__slug="management-oversight"
+        ).order_by("position")
+        assert [r.pk for r in occasion.recommendations] == [r.pk for r in expected]
+    # Most often raised first, then by name: both at two inspections here.
+    assert [item.theme.slug for item in history.raised_again] == [
+        "management-oversight",  # "Management oversight and supervision"
+        "assessment",  # "Quality and timeliness of assessments"
+    ]
+
+
+def test_raised_again_needs_two_different_inspections_to_the_authority():
+    import_seeds(SOMERSET_2010, SOMERSET_2013)
+    assert authority_history(slug="somerset").raised_again
+    # Several recommendations of one inspection on one theme are not "again"; nor are
+    # recommendations to an LSCB, which were not addressed to the authority.
+    Recommendation.objects.filter(inspection__start_date__year=2010).update(addressee="lscb")
+    assert authority_history(slug="somerset").raised_again == []
+    import_seeds(NORTH_SOMERSET_2017)
+    assert authority_history(slug="north-somerset").raised_again == []
+
+
+def test_national_picture_counts_every_current_authority_by_region(
+    seeds, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        picture = national_picture()
+    current = Authority.objects.filter(abolished_on__isnull=True)
+    assert picture.authority_count == current.count()
+    assert sum(len(r.authorities) for r in picture.regions) == current.count()
+    assert not any(a.abolished_on for r in picture.regions for a in r.authorities)
+    assert picture.totals == {"inadequate": 2, "requires_improvement": 1, "": current.count() - 3}
+    assert [code for code, _ in picture.columns] == ["requires_improvement", "inadequate", ""]
+    south_west = next(r for r in picture.regions if r.region.slug == "south-west")
+    assert south_west.counts["inadequate"] == 2  # Somerset and Devon
+    assert south_west.counts["requires_improvement"] == 1  # North Somerset
+    assert sum(south_west.counts.values()) == len(south_west.authorities)
+    for region in picture.regions:
+        assert sum(region.counts.values()) == len(region.authorities)
+        assert [a.name for a in region.authorities] == sorted(a.name for a in region.authorities)
+
+
+def test_national_picture_keeps_adequate_apart_from_requires_improvement(seeds):
+    Inspection.objects.filter(authority__slug="devon").update(overall_grade="adequate")
+    picture = national_picture()
+    assert picture.totals["adequate"] == 1
+    assert picture.totals["requires_improvement"] == 1
+    assert [code for code, _ in picture.columns] == [
+        "requires_improvement",
+        "adequate",
+        "inadequate",
+        "",
+    ]

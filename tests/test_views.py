@@ -1,10 +1,12 @@
 """The public pages: URLs as contracts, status codes, bad input, and query counts."""
 
+import re
+
 import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from inspections.models import Finding, Recommendation
+from inspections.models import Finding, Inspection, Recommendation
 
 from .seeds import ALL, DEVON_2013, NORTH_SOMERSET_2017, SOMERSET_2013, import_seeds
 
@@ -221,19 +223,23 @@ def test_the_source_document_is_served_as_imported(client, north_somerset):
 
 # --- Query counts: pinned, and the same with one report as with three. ---
 
+# Every HTML page also reads the data version once (the footer's "Data last updated").
+FRESHNESS = 1
 PAGE_QUERIES = {
-    "home": 2,  # latest inspections, themes
-    "findings": 11,  # count, page, themes of the page, 8 facets
-    "filtered findings": 11,
-    "recommendations": 11,  # count, page, themes of the page, 8 facets
-    "authorities": 2,  # every authority with its region and latest grade; the regions
-    "authority": 8,  # authority, inspections, judgements, recommendations, their themes,
-    # neighbours with grades, predecessors, successors
-    "inspection": 7,  # inspection, judgements, recommendations, evidence, themes x2, findings
-    "finding": 5,  # finding, its themes, previous, next, recommendations it supports
-    "recommendation": 5,  # recommendation, its themes, previous, next, evidence
-    "themes": 1,
-    "theme": 5,  # theme, counts by year and grade, recommendations count, latest of each
+    "home": 3 + FRESHNESS,  # national picture (every current authority with its latest
+    # grade, one query), latest inspections, themes
+    "findings": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
+    "filtered findings": 11 + FRESHNESS,
+    "recommendations": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
+    "authorities": 2 + FRESHNESS,  # every authority with its region and latest grade; regions
+    "authority": 8 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
+    # themes (also all "raised again" needs), neighbours with grades, predecessors, successors
+    "inspection": 7 + FRESHNESS,  # inspection, judgements, recommendations, evidence, themes
+    # x2, findings
+    "finding": 5 + FRESHNESS,  # finding, its themes, previous, next, recommendations it supports
+    "recommendation": 5 + FRESHNESS,  # recommendation, its themes, previous, next, evidence
+    "themes": 1 + FRESHNESS,
+    "theme": 5 + FRESHNESS,  # theme, counts by year and grade, recommendations count, latest
 }
 
 
@@ -264,3 +270,154 @@ def test_query_counts_do_not_grow_with_the_data(client, django_assert_num_querie
         with django_assert_num_queries(PAGE_QUERIES[page], info=page):
             response = client.get(url)
         assert response.status_code == 200, page
+
+
+# --- What the pages show ---
+
+
+def svg_of(html: str) -> str:
+    start = html.index('<svg class="app-chart"')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_authority_page_charts_its_grades_accessibly(client, seeds):
+    html = client.get("/authorities/somerset/").content.decode()
+    svg = svg_of(html)
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="grade-chart-title"' in svg
+    assert '<title id="grade-chart-title">Chart of Somerset\'s grades over time' in svg
+    assert 'aria-describedby="grade-chart-desc"' in svg and '<desc id="grade-chart-desc">' in svg
+    # The y-scale in words, both eras' scales labelled: adequate is not requires improvement.
+    for words in ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]:
+        assert f">{words}</text>" in svg, words
+    assert "Scale before 2013" in svg and "Scale from 2013" in svg
+    # The description says what the chart shows, and the table stays as its text version.
+    assert "Overall effectiveness: inadequate in June 2013." in svg
+    assert svg.count('data-grade="inadequate"') == 4  # four areas judged inadequate
+    assert "Judgements at each graded inspection" in html
+
+
+def test_the_authority_page_shows_what_was_raised_again(client, seeds):
+    html = client.get("/authorities/somerset/").content.decode()
+    section = html[html.index('id="raised-again"') : html.index("Inspections and visits")]
+    assert "Management oversight and supervision</a>: raised at 2 inspections" in section
+    assert "Quality and timeliness of assessments</a>: raised at 2 inspections" in section
+    for recommendation in Recommendation.objects.filter(
+        inspection__authority__slug="somerset", themes__slug="management-oversight"
+    ):
+        assert recommendation.get_absolute_url() in section
+    html = client.get("/authorities/north-somerset/").content.decode()
+    assert "No theme was raised in recommendations at more than one" in html
+
+
+def test_the_home_page_gives_the_national_picture(client, seeds):
+    response = client.get("/")
+    picture = response.context["national_picture"]
+    html = response.content.decode()
+    table = html[html.index("<caption") : html.index("</table>")]
+    assert "Current authorities by region and latest overall grade" in table
+    south_west = table[table.index(">South West</a>") :]
+    south_west = south_west[: south_west.index("</tr>")]
+    # Requires improvement (North Somerset), inadequate (Somerset, Devon), not graded, all.
+    counts = [cell.split("<")[0] for cell in south_west.split('numeric">')[1:]]
+    region = next(r for r in picture.regions if r.region.slug == "south-west")
+    assert counts == ["1", "2", str(len(region.authorities) - 3), str(len(region.authorities))]
+    assert f"<strong>{picture.authority_count}</strong>" in table
+    assert 'action="/findings/"' in html and 'name="q"' in html
+    assert "/themes/neglect/" in html
+
+
+def test_the_home_authority_and_theme_pages_offer_atom_feeds(client, seeds):
+    for url, feed in [
+        ("/", "/feeds/inspections/"),
+        ("/authorities/somerset/", "/authorities/somerset/feed/"),
+        ("/themes/neglect/", "/themes/neglect/feed/"),
+    ]:
+        html = client.get(url).content.decode()
+        head = html[: html.index("</head>")]
+        assert 'type="application/atom+xml" title="' in head, url
+        assert f'href="{feed}"' in head, url
+        assert f'<a class="govuk-link" href="{feed}">Subscribe (Atom feed)</a>' in html, url
+    footer = html[html.index("<footer") :]
+    assert 'href="/about/"' in footer and "Data last updated" in footer
+
+
+def test_a_permalink_page_can_be_shared(client, north_somerset):
+    finding = north_somerset.findings.exclude(paragraph="").first()
+    Finding.objects.filter(pk=finding.pk).update(text='<b>"Drift"</b> & delay ' + "x" * 300)
+    html = client.get(finding.get_absolute_url()).content.decode()
+    head = html[: html.index("</head>")]
+    url = f"http://testserver/findings/{finding.public_id}/"
+    assert '<meta property="og:type" content="article">' in head
+    assert f'<meta property="og:url" content="{url}">' in head
+    assert '<meta name="twitter:card" content="summary">' in head
+    assert (
+        f'<meta property="og:title" content="North Somerset, paragraph {finding.paragraph}: '
+        'Single inspection framework, June 2017">'
+    ) in head
+    description = head.split('<meta property="og:description" content="')[1].split('">')[0]
+    assert description.startswith("&lt;b&gt;&quot;Drift&quot;&lt;/b&gt; &amp; delay xxx")
+    assert description.endswith("…") and len(description) < 260
+    recommendation = north_somerset.recommendations.first()
+    html = client.get(recommendation.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="North Somerset, recommendation 1:' in html
+
+
+def test_a_permalink_page_shows_its_neighbours_and_citations_to_copy(client, north_somerset):
+    first, second, third = north_somerset.findings.order_by("position")[:3]
+    html = client.get(second.get_absolute_url()).content.decode()
+    assert "The paragraph before" in html and first.get_absolute_url() in html
+    assert "The paragraph after" in html and third.get_absolute_url() in html
+    assert (
+        '<pre class="app-cite" data-copy-label="Copy the citation as text">Ofsted (2017).' in html
+    )
+    assert '<pre class="app-cite" data-copy-label="Copy the BibTeX">@misc{ofsted-' in html
+
+
+def test_listing_filters_are_checkboxes_with_counts_and_removable(client, seeds):
+    response = client.get("/findings/?theme=neglect&q=children")
+    html = response.content.decode()
+    # The theme facet leaves out its own filter, so Neglect's count is the rows shown.
+    neglect = response.context["page"].paginator.count
+    assert neglect > 0
+    assert 'type="checkbox" id="theme-1" name="theme" value="neglect" checked>' in html
+    assert f"Neglect ({neglect})</label>" in html
+    assert '<details class="govuk-details" id="filter-theme" open>' in html
+    assert '<a class="app-filter-summary__link" href="/findings/?q=children">' in html
+    assert '<a class="app-filter-summary__link" href="/findings/?theme=neglect">' in html
+    assert f"<strong>{neglect}</strong> findings match" in html
+
+
+def test_listing_pages_use_numbered_pagination(client, seeds):
+    last = client.get("/findings/").context["page"].paginator.num_pages
+    assert last >= 4
+    html = client.get("/findings/?page=3").content.decode()
+    nav = html[
+        html.index('<nav class="govuk-pagination"') : html.index(
+            "</nav>", html.index("govuk-pagination")
+        )
+    ]
+    assert 'href="/findings/?page=2" rel="prev"' in nav
+    assert 'href="/findings/?page=4" rel="next"' in nav
+    assert 'href="/findings/" aria-label="Page 1"' in nav
+    assert 'aria-label="Page 3" aria-current="page"' in nav
+    assert f'aria-label="Page {last}"' in nav
+
+
+def test_grades_are_tags_whose_words_differ(client, seeds):
+    Inspection.objects.filter(authority__slug="devon").update(overall_grade="adequate")
+    html = client.get("/").content.decode()
+    assert 'class="govuk-tag app-grade govuk-tag--purple" data-grade="adequate">Adequate<' in html
+    assert (
+        'class="govuk-tag app-grade govuk-tag--orange" data-grade="requires_improvement">'
+        "Requires improvement<"
+    ) in html
+    assert 'data-grade="inadequate">Inadequate<' in html
+
+
+@pytest.mark.parametrize("url", ["/", "/findings/?q=child", "/authorities/somerset/", "/themes/"])
+def test_pages_need_no_inline_script_or_style(client, seeds, url):
+    html = client.get(url).content.decode()
+    assert "<style" not in html and ' style="' not in html
+    assert html.count("<script") == html.count('<script type="module" src="/static/')
+    assert not re.search(r"\son[a-z]+=", html)

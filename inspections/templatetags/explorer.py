@@ -1,6 +1,7 @@
 """Template filters for the public pages: codes in DOMAIN.md's words."""
 
 from django import template
+from django.urls import reverse
 
 from ..importer.vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
 
@@ -41,3 +42,53 @@ def timescale_label(code: str | None) -> str:
 def get_item(mapping: dict, key):
     """`mapping[key]`, or None: for tables keyed by codes."""
     return mapping.get(key)
+
+
+# GOV.UK Frontend tag colours per grade. The tag's words name the grade; colour repeats it.
+# Adequate (before 2013) and requires improvement (2013 on) are different grades: each
+# has its own colour as well as its own words.
+GRADE_TAG_CLASSES = {
+    "outstanding": "govuk-tag--green",
+    "good": "",  # the default tag colour, blue
+    "adequate": "govuk-tag--purple",
+    "requires_improvement": "govuk-tag--orange",
+    "inadequate": "govuk-tag--red",
+}
+NOT_GRADED_TAG_CLASS = "govuk-tag--grey"
+
+
+@register.filter
+def grade_tag_class(code: str | None) -> str:
+    """The tag colour class for a grade code; grey for none."""
+    return GRADE_TAG_CLASSES.get(code or "", NOT_GRADED_TAG_CLASS)
+
+
+# The service navigation: (words, URL name, URL names that count as inside the section).
+NAVIGATION = [
+    ("Authorities", "authority-list", {"authority-list", "authority-detail", "inspection-detail"}),
+    ("Findings", "finding-list", {"finding-list", "finding-detail"}),
+    ("Recommendations", "recommendation-list", {"recommendation-list", "recommendation-detail"}),
+    ("Themes", "theme-list", {"theme-list", "theme-detail"}),
+    ("About", "about", {"about"}),
+]
+
+
+@register.simple_tag(takes_context=True)
+def navigation_items(context) -> list[dict]:
+    """The navigation links, each saying whether the page is that section or its front page."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match else None
+    items = []
+    for label, name, section in NAVIGATION:
+        url = reverse(name)
+        items.append(
+            {
+                "label": label,
+                "url": url,
+                "active": current in section,
+                # aria-current="page" only on the section's own page, "true" inside it.
+                "current": "page" if current == name else ("true" if current in section else ""),
+            }
+        )
+    return items

@@ -7,7 +7,10 @@ is ever a 500.
 
 from __future__ import annotations
 
-from django.core.paginator import InvalidPage, Paginator
+from collections.abc import Callable
+from typing import Any
+
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +19,15 @@ from django.views.decorators.http import require_safe
 from .. import selectors
 from ..selectors import Listing
 from .exports import export_response
-from .presentation import highlight, present_facets, query_url, without_response_params
+from .presentation import (
+    Facet,
+    FacetOption,
+    highlight,
+    present_facets,
+    query_url,
+    toggled,
+    without_response_params,
+)
 
 PAGE_SIZE = 50
 FORMATS = ("csv", "json")
@@ -85,13 +96,51 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
             "kind": listing.kind,
             "path": path,
             "filterset": listing.filterset,
-            "facets": present_facets(selectors.listing_facets(listing=listing), params, path),
+            "facets": selected_first(
+                present_facets(selectors.listing_facets(listing=listing), params, path)
+            ),
             "queries": queries,
             "page": page,
             "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,
             "next_url": page_url(page.next_page_number()) if page.has_next() else None,
+            "pagination": pagination(page, page_url),
+            "query_options": [
+                FacetOption(query, query, 0, True, toggled(path, params, "q", [query], on=False))
+                for query in queries
+            ],
             "downloads": downloads,
             "has_filters": bool(params),
         },
         status=200 if listing.is_valid else 400,
     )
+
+
+def pagination(page: Page, page_url: Callable[[int], str]) -> dict[str, Any] | None:
+    """GOV.UK's pagination component for `page`: previous, numbered pages, next.
+
+    The first, last, current and adjacent pages are numbered; gaps are ellipses. None when
+    there is only one page.
+    """
+    last = page.paginator.num_pages
+    if last <= 1:
+        return None
+    shown = sorted(
+        {1, last, page.number - 1, page.number, page.number + 1} & set(range(1, last + 1))
+    )
+    items: list[dict[str, Any]] = []
+    for number in shown:
+        if items and number - items[-1]["number"] > 1:
+            items.append({"ellipsis": True, "number": number - 1})
+        items.append({"number": number, "url": page_url(number), "current": number == page.number})
+    return {
+        "previous": page_url(page.number - 1) if page.has_previous() else None,
+        "next": page_url(page.number + 1) if page.has_next() else None,
+        "items": items,
+    }
+
+
+def selected_first(facets: list[Facet]) -> list[Facet]:
+    """Each facet's chosen options first (otherwise in their order), so they are in view."""
+    for facet in facets:
+        facet.options.sort(key=lambda option: not option.selected)
+    return facets

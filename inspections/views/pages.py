@@ -112,6 +112,7 @@ def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "permalink": permalink,
             "finding": finding,
             "citation": citation(request, finding),
+            "share_title": share_title(finding),
         },
         status=410 if finding.withdrawn_at else 200,
     )
@@ -129,6 +130,7 @@ def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "permalink": permalink,
             "recommendation": recommendation,
             "citation": citation(request, recommendation),
+            "share_title": share_title(recommendation),
         },
         status=410 if recommendation.withdrawn_at else 200,
     )
@@ -146,6 +148,24 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     detail = selectors.theme_detail(slug=slug)
     return render(
         request, "inspections/theme_detail.html", {"detail": detail, "grade_labels": GRADES}
+    )
+
+
+def share_title(record: Finding | Recommendation) -> str:
+    """A permalink page's title, also its title when shared: who, which item, which report.
+
+    "North Somerset, paragraph 34: Single inspection framework, June 2017".
+    """
+    inspection = record.inspection
+    if isinstance(record, Finding):
+        item = f"paragraph {record.paragraph}" if record.paragraph else "finding"
+    else:
+        item = f"recommendation {record.position + 1}"
+        if record.addressee == "lscb":
+            item += " to the LSCB"
+    return (
+        f"{inspection.authority.name}, {item}: {inspection.get_framework_display()}, "
+        f"{format_date(inspection.start_date, 'F Y')}"
     )
 
 
