@@ -11,8 +11,9 @@ Two kinds of value, validated differently, so that no parameter can cause a 500:
   matches nothing, like a search with no hits. A malformed one (`%00`, `' OR 1=1`) is an
   error. Checking the shape rather than the database keeps validation free of queries.
 
-`q` is the text search. It lives in `text_search()` alone so that PostgreSQL's full-text
-search can replace it in one place.
+`q` is the text search (`text_search()`, backed by `inspections.search`): PostgreSQL's
+full-text search, or a LIKE per word on SQLite. Its values are free text, refused only when
+too long, too many or containing NUL (which PostgreSQL cannot take).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from . import search
 from .importer.vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
 from .models import (
     Finding,
@@ -39,33 +41,30 @@ REGION = re.compile(r"E12\d{6}|[a-z0-9]+(?:-[a-z0-9]+)*")
 YEAR = re.compile(r"(19|20)\d\d")
 MAX_VALUES = 50  # more repeats of one parameter than anyone types; bounds the SQL
 MAX_QUERY_LENGTH = 200
-MAX_WORDS = 10
+# Across all `q` values: bounds the cost of matching and ranking each row (ranking grows
+# faster than linearly with the number of words), so no query can be made slow by length.
+MAX_SEARCH_WORDS = 32
 
 
 # --- Text search ------------------------------------------------------------------------
 
 
 def search_words(query: str) -> list[str]:
-    """The words of one `q` value, as `text_search` matches them (and highlighting marks)."""
-    return query.split()[:MAX_WORDS]
+    """The words one `q` value searches for (lower case, not excluded, no stop words).
+
+    What highlighting marks (with their variants); see `inspections.search.parse`.
+    """
+    return search.parse(query).words
 
 
 def text_search(queryset: QuerySet, queries: Iterable[str]) -> QuerySet:
-    """Rows whose text contains every word of at least one of `queries`, in any case.
+    """Rows matching at least one of `queries` (each: every word, "phrases", or, -not).
 
-    A plain `icontains` per word, which behaves the same on SQLite and PostgreSQL (SQLite
-    folds only ASCII letters' case). Replace this function to use PostgreSQL's ranked,
-    stemmed full-text search; `search_words` must then say which words it highlights.
+    PostgreSQL's ranked, stemmed full-text search, or a LIKE per term on SQLite: see
+    `inspections.search`. Ranking is the listing's business (`selectors.Listing`).
     """
-    condition = Q()
-    for query in queries:
-        words = search_words(query)
-        if words:
-            every_word = Q()
-            for word in words:
-                every_word &= Q(text__icontains=word)
-            condition |= every_word
-    return queryset.filter(condition) if condition else queryset
+    condition = search.matches(queries)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 # --- Fields -----------------------------------------------------------------------------
@@ -138,7 +137,8 @@ def printable(value: str, limit: int = 40) -> str:
 
 
 class SearchField(forms.Field):
-    """The `q` parameter: repeatable, each value at most MAX_QUERY_LENGTH characters."""
+    """The `q` parameter: repeatable, each value at most MAX_QUERY_LENGTH characters, and at
+    most MAX_SEARCH_WORDS words in all. Repeated repeats change nothing."""
 
     widget = RepeatableTextInput
     default_validators = []
@@ -147,7 +147,7 @@ class SearchField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list) else [value]
-        return [str(v).strip() for v in values if str(v).strip()]
+        return list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
 
     def validate(self, value: list[str]) -> None:
         if len(value) > MAX_VALUES:
@@ -159,6 +159,8 @@ class SearchField(forms.Field):
                 raise forms.ValidationError(
                     f"Search for at most {MAX_QUERY_LENGTH} characters at a time."
                 )
+        if sum(len(search.WORD.findall(text)) for text in value) > MAX_SEARCH_WORDS:
+            raise forms.ValidationError(f"Search for at most {MAX_SEARCH_WORDS} words at a time.")
 
 
 class PatternFilter(django_filters.MultipleChoiceFilter):

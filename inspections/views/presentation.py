@@ -6,7 +6,6 @@ state of a listing (Datasette's rule), so every option is a link to a permalinka
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..filters import search_words
+from .. import search
 from ..selectors import FacetCounts
 
 # Parameters that describe one response rather than the filtered set.
@@ -114,19 +113,17 @@ def present_facets(facets: list[FacetCounts], params: QueryDict, path: str) -> l
 
 
 def highlight(text: str, queries: Iterable[str]) -> SafeString:
-    """`text` escaped, with the words searched for wrapped in <mark>.
+    """`text` escaped, with the words that matched `queries` wrapped in <mark>.
 
-    Report text is data, never markup: every piece is escaped before the marks go in.
+    The words are those the search matched, stemmed variants included ("supervision" for
+    q=supervise on PostgreSQL): see `search.marked_spans`. Report text is data, never
+    markup: every piece is escaped before the marks go in.
     """
-    words = sorted({w for q in queries for w in search_words(q)}, key=len, reverse=True)
-    if not words:
-        return escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     pieces = []
     last = 0
-    for match in pattern.finditer(text):
-        pieces.append(escape(text[last : match.start()]))
-        pieces.append(f"<mark>{escape(match.group())}</mark>")
-        last = match.end()
+    for start, end in search.marked_spans(text, list(queries)):
+        pieces.append(escape(text[last:start]))
+        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
     pieces.append(escape(text[last:]))
     return mark_safe("".join(pieces))  # safe: every piece above is escaped

@@ -1,0 +1,335 @@
+"""Full-text search (`q`): stemming, ranking, phrases, odd input, highlighting, both databases."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from inspections import search
+from inspections.models import Finding
+from inspections.search import like_needle, marked_spans, parse, stem
+from inspections.selectors import finding_list, listing_facets, recommendation_list
+from inspections.views.presentation import highlight
+
+from .seeds import ALL, import_seeds
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's full-text search"
+)
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite fallback")
+
+
+@pytest.fixture
+def seeds():
+    return import_seeds(*ALL)
+
+
+def findings(query: str) -> list[Finding]:
+    listing = finding_list(filters=QueryDict(query))
+    assert listing.is_valid, listing.filterset.errors
+    return list(listing.rows)
+
+
+def words_of(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W_]+", text)]
+
+
+def flat(text: str) -> str:
+    return " ".join(words_of(text))
+
+
+# --- Reading a query (no database) ------------------------------------------------------
+
+
+def test_a_query_is_read_as_websearch_to_tsquery_reads_it():
+    parsed = parse('"Management  oversight" -neglect or DRIFT')
+    first, second = parsed.alternatives
+    assert [(t.words, t.negated) for t in first] == [
+        (("management", "oversight"), False),
+        (("neglect",), True),
+    ]
+    assert [t.words for t in second] == [("drift",)]
+    assert parsed.words == ["management", "oversight", "drift"]
+
+
+@pytest.mark.parametrize("query", ["", "the", "-", "or", '""', "!!! ??? ---", "of the or and"])
+def test_text_without_a_searchable_word_reads_as_nothing(query):
+    assert parse(query).alternatives == ()
+
+
+def test_an_unclosed_quote_runs_to_the_end():
+    assert [t.words for t in parse('neglect "domestic abuse').alternatives[0]] == [
+        ("neglect",),
+        ("domestic", "abuse"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("supervision", "supervis"),
+        ("supervise", "supervis"),
+        ("supervised", "supervis"),
+        ("assessments", "assess"),
+        ("children", "children"),
+        ("care", "care"),
+        ("generously", "generous"),
+        ("skies", "sky"),
+        ("cries", "cri"),
+        ("hopping", "hop"),
+        ("happily", "happili"),
+    ],
+)
+def test_stem_follows_snowball_english(word, expected):
+    assert stem(word) == expected
+
+
+def test_the_sqlite_fallback_looks_for_a_stem_prefix_or_the_phrase():
+    term = parse("supervised").alternatives[0][0]
+    assert like_needle(term) == "supervis"
+    assert like_needle(parse("flies").alternatives[0][0]) == "flies"  # stem "fli": too short
+    assert like_needle(parse('"foster carers"').alternatives[0][0]) == "foster carers"
+
+
+# --- Both databases ---------------------------------------------------------------------
+
+
+def test_supervise_finds_supervision_and_supervised(seeds):
+    rows = findings("q=supervise")
+    found = {w for f in rows for w in words_of(f.text) if w.startswith("supervis")}
+    assert {"supervision", "supervised"} <= found
+    # Every row has a word sharing the stem.
+    assert all(any(stem(w) == "supervis" for w in words_of(f.text)) for f in rows)
+
+
+def test_every_word_must_appear(seeds):
+    both = findings("q=supervision+oversight")
+    assert both
+    assert {f.pk for f in both} == {f.pk for f in findings("q=supervision")} & {
+        f.pk for f in findings("q=oversight")
+    }
+
+
+def test_a_quoted_phrase_must_appear_as_written(seeds):
+    phrase = findings('q="management oversight"')
+    words = findings("q=management+oversight")
+    assert phrase
+    assert all("management oversight" in flat(f.text) for f in phrase)
+    assert {f.pk for f in phrase} < {f.pk for f in words}, "the words apart are not the phrase"
+
+
+def test_or_and_minus(seeds):
+    either = {f.pk for f in findings("q=neglectful+or+supervised")}
+    assert either == {f.pk for f in findings("q=neglectful")} | {
+        f.pk for f in findings("q=supervised")
+    }
+    without = findings("q=supervision+-oversight")
+    assert without
+    assert not any(stem(w) == "oversight" for f in without for w in words_of(f.text))
+    assert len(without) < len(findings("q=supervision"))
+
+
+def test_repeated_q_means_either(seeds):
+    assert {f.pk for f in findings("q=supervised&q=neglectful")} == {
+        f.pk for f in findings("q=supervised+or+neglectful")
+    }
+
+
+def test_search_combines_with_the_other_filters(seeds):
+    rows = findings("q=supervision&authority=devon")
+    assert rows and {f.inspection.authority.slug for f in rows} == {"devon"}
+    recommendations = recommendation_list(filters=QueryDict("q=supervision"))
+    assert all("supervis" in r.text.lower() for r in recommendations.rows)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "+".join(["care"] * 32),  # 32 words, 159 characters: the most allowed
+        "q=!!!",
+        "q=%27%3B+DROP+TABLE+inspections_finding%3B--",
+        "q=a%27+OR+%271%27%3D%271",
+        "q=%22%22%22",
+        "q=%22",
+        "q=-",
+        "q=--supervision",
+        "q=supervision+%3C-%3E+neglect",
+        "q=super%3A*",
+        "q=%26%7C%21%28%29",
+        "q=%5C",
+        "q=caf%C3%A9+%E2%80%9Cquoted%E2%80%9D+%F0%9F%98%80",
+        "q=%E4%BD%A0%E5%A5%BD",
+        "q=or+or+or",
+        "q=the+of+and",
+        "q=%01%02%1F",
+        "q=" + "&q=".join(["supervision"] * 80),  # repeated repeats change nothing
+        "q=" + "&q=".join(f"w{i}" for i in range(32)),
+    ],
+)
+def test_odd_input_is_searched_not_an_error(client, seeds, query):
+    listing = finding_list(filters=QueryDict(query))
+    assert listing.is_valid, listing.filterset.errors
+    list(listing.rows)
+    listing_facets(listing=listing)
+    for path in ("/findings/", "/recommendations/"):
+        assert client.get(f"{path}?{query}").status_code == 200, (path, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "x" * 10_000,
+        "q=%00",
+        "q=super%00vision",
+        "q=" + "&q=".join(f"w{i}" for i in range(51)),  # more than 50 phrases
+        "q=" + "+".join(["-supervision"] * 33),  # more than 32 words
+        "q=a+b&q=" + "+".join(["c"] * 31),
+    ],
+)
+def test_input_that_cannot_be_searched_is_refused_with_400(client, seeds, query):
+    assert not finding_list(filters=QueryDict(query)).is_valid
+    for path in ("/findings/", "/recommendations/"):
+        assert client.get(f"{path}?{query}").status_code == 400
+
+
+def test_text_without_a_searchable_word_matches_nothing(seeds):
+    assert findings("q=!!!") == []
+    assert findings("q=the") == []
+    assert findings("q=the&q=neglectful") == findings("q=neglectful")
+
+
+def test_facet_counts_count_the_rows_the_search_leaves(seeds):
+    listing = finding_list(filters=QueryDict("q=supervision&q=neglect"))
+    rows = list(listing.rows)
+    assert rows
+    facets = {f.name: f for f in listing_facets(listing=listing)}
+    by_authority = {c.value: c.count for c in facets["authority"].counts}
+    expected: dict[str, int] = {}
+    for row in rows:
+        slug = row.inspection.authority.slug
+        expected[slug] = expected.get(slug, 0) + 1
+    assert by_authority == expected
+    by_year = {c.value: c.count for c in facets["year"].counts}
+    assert sum(by_year.values()) == len(rows)
+    theme_total = sum(c.count for c in facets["theme"].counts)
+    assert theme_total == sum(len(row.themes.all()) for row in rows)
+
+
+def test_a_hidden_finding_is_not_found_by_search(seeds):
+    (first, *_) = findings("q=neglectful")
+    Finding.objects.filter(pk=first.pk).update(is_hidden=True)
+    assert first.pk not in {f.pk for f in findings("q=neglectful")}
+
+
+def test_a_changed_text_is_searched_as_changed(seeds):
+    finding = Finding.objects.first()
+    Finding.objects.filter(pk=finding.pk).update(text="Zanzibarian supervisors")
+    assert [f.pk for f in findings("q=zanzibarian")] == [finding.pk]
+
+
+# --- Highlighting -----------------------------------------------------------------------
+
+
+def marked(text: str, *queries: str) -> list[str]:
+    return re.findall(r"<mark>(.*?)</mark>", str(highlight(text, queries)))
+
+
+def test_highlighting_marks_the_stemmed_variants_and_escapes():
+    text = "<b>Supervision</b> & supervised practice; supervise them. Neglect, neglected."
+    html = str(highlight(text, ["supervise -neglect"]))
+    assert "&lt;b&gt;<mark>Supervision</mark>&lt;/b&gt; &amp; <mark>supervised</mark>" in html
+    assert "<mark>supervise</mark> them" in html
+    assert "Neglect" in html and "<mark>Neglect" not in html, "excluded words are not marked"
+
+
+def test_highlighting_marks_a_phrases_words_and_nothing_for_no_query():
+    # Word by word on PostgreSQL, the whole phrase as LIKE found it on SQLite.
+    marks = marked("Management oversight is weak", '"management oversight"')
+    assert " ".join(marks) == "Management oversight"
+    assert str(highlight("a < b", [])) == "a &lt; b"
+    assert marked("the cat and the hat", "the") == []
+
+
+@on_postgresql
+def test_postgresql_highlights_only_words_with_the_same_stem():
+    # PostgreSQL's english stemmer keeps "supervisor" apart from "supervision".
+    assert marked("a supervisor's supervision", "supervise") == ["supervision"]
+
+
+@on_sqlite
+def test_sqlite_highlights_the_words_its_like_matched():
+    assert marked("a supervisor's supervision", "supervise") == ["supervisor", "supervision"]
+
+
+def test_every_listed_row_has_a_highlighted_word(seeds):
+    for query in ("supervise", "neglectful or drift", '"management oversight"'):
+        rows = findings(f"q={query}")
+        assert rows
+        assert all(marked_spans(f.text, [query]) for f in rows), query
+
+
+# --- PostgreSQL only --------------------------------------------------------------------
+
+
+@on_postgresql
+def test_python_stems_agree_with_postgresql_on_every_seed_word(seeds):
+    words = sorted(
+        {w for text in Finding.objects.values_list("text", flat=True) for w in words_of(text)}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, (ts_lexize('english_stem', w))[1] FROM unnest(%s::text[]) AS w", [words]
+        )
+        theirs = dict(cursor.fetchall())
+    assert len(words) > 1000
+    disagreements = {
+        w: (theirs[w], stem(w))
+        for w in words
+        if theirs[w] is not None and w not in search.STOP_WORDS and theirs[w] != stem(w)
+    }
+    assert disagreements == {}
+    assert {w for w in words if theirs[w] is None} <= search.STOP_WORDS
+
+
+@on_postgresql
+def test_best_matches_come_first_then_the_usual_order(seeds):
+    # A paragraph of the oldest inspection, which the usual order puts last, made the best
+    # match: close, repeated mentions of both words.
+    oldest = Finding.objects.order_by("inspection__start_date", "position").first()
+    Finding.objects.filter(pk=oldest.pk).update(
+        text="Management supervision is weak: supervision by management is rare."
+    )
+    rows = findings("q=supervision+management")
+    ranks = [row.rank for row in rows]
+    assert len(rows) > 3 and ranks == sorted(ranks, reverse=True)
+    assert rows[0].pk == oldest.pk and ranks[0] > ranks[1]
+    # Equal ranks keep the listing's own order: newest inspection first.
+    for rank in set(ranks):
+        dates = [r.inspection.start_date for r in rows if r.rank == rank]
+        assert dates == sorted(dates, reverse=True)
+
+
+@on_postgresql
+def test_long_queries_rank_by_frequency_short_ones_by_cover_density(seeds):
+    assert search.rank(["supervision management"]).function == "ts_rank_cd"
+    long = "supervision or " + " or ".join(f"w{i}" for i in range(8))
+    assert search.rank([long]).function == "ts_rank"
+    rows = findings(f"q={long}")
+    ranks = [row.rank for row in rows]
+    assert rows and ranks == sorted(ranks, reverse=True) and ranks[0] > ranks[-1]
+
+
+@on_postgresql
+def test_without_a_search_rows_are_not_ranked(seeds):
+    assert not hasattr(findings("authority=devon")[0], "rank")
+
+
+@on_postgresql
+def test_stop_words_and_stems_work_inside_phrases(seeds):
+    # "oversight by managers" is matched by the stems of "oversight" and "manager".
+    assert {f.pk for f in findings('q="management oversight"')} == {
+        f.pk for f in findings('q="managing oversights"')
+    }
