@@ -75,10 +75,12 @@ def _themes_prefetch() -> Prefetch:
 
 def area_grade_subquery() -> Subquery:
     """The grade of the judgement for a finding's area at its own inspection (or NULL)."""
+    # order_by() drops Judgement's default ordering, which joined inspections and authorities
+    # into every row's subquery (1.6 s -> 0.4 s for a facet at 1M findings).
     return Subquery(
-        Judgement.objects.filter(inspection=OuterRef("inspection"), area=OuterRef("area")).values(
-            "grade"
-        )[:1]
+        Judgement.objects.filter(inspection=OuterRef("inspection"), area=OuterRef("area"))
+        .order_by()
+        .values("grade")[:1]
     )
 
 
