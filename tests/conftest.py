@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from inspections.permissions import CURATOR_GROUP
 
@@ -16,6 +17,15 @@ SHARED = ROOT.parent / "shared"
 def media_root(settings, tmp_path):
     """Stored source documents go to a throwaway folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test database returns the data
+    version to its old number, so a previous test's cached counts would otherwise apply."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,9 +3,13 @@
 import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from inspections import freshness
 from inspections.models import Finding, Inspection, Recommendation
 
 from .seeds import ALL, DEVON_2013, NORTH_SOMERSET_2017, SOMERSET_2013, import_seeds
@@ -421,3 +425,24 @@ def test_pages_need_no_inline_script_or_style(client, seeds, url):
     assert "<style" not in html and ' style="' not in html
     assert html.count("<script") == html.count('<script type="module" src="/static/')
     assert not re.search(r"\son[a-z]+=", html)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_listing_counts_are_cached_until_the_data_changes(client):
+    # Real commits: the data version moves only when a change commits.
+    import_seeds(DEVON_2013)
+    first = client.get("/findings/?grade=inadequate")
+    total = first.context["page"].paginator.count
+    facet_queries = len(first.context["facets"])
+    with CaptureQueriesContext(connection) as repeat:
+        again = client.get("/findings/?grade=inadequate")
+    assert again.context["page"].paginator.count == total
+    # The count and every facet come from the cache: the repeat runs that many fewer queries.
+    with CaptureQueriesContext(connection) as fresh:
+        cache.clear()
+        client.get("/findings/?grade=inadequate")
+    assert len(fresh) - len(repeat) == 1 + facet_queries
+    # A curator hides a finding: the data version changes, so the count is taken again.
+    Finding.objects.filter(pk=first.context["page"].object_list[0].pk).update(is_hidden=True)
+    freshness.mark_changed()  # update() sends no signal
+    assert client.get("/findings/?grade=inadequate").context["page"].paginator.count == total - 1

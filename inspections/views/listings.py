@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .. import selectors
+from ..freshness import current as data_freshness
 from ..selectors import Listing
 from .exports import export_response
 from .presentation import (
@@ -65,7 +66,12 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
     if fmt:
         return export_response(listing, fmt)
 
+    freshness = data_freshness(request)
+    summary = selectors.listing_summary(
+        listing=listing, data_version=f"{freshness.version}@{freshness.changed_at}"
+    )
     paginator = Paginator(listing.rows, PAGE_SIZE)
+    paginator.count = summary.count  # counted once per data version, not per page view
     try:
         # With invalid filters there are no rows to page through: the errors come first.
         page = paginator.page((request.GET.get("page") if listing.is_valid else None) or 1)
@@ -96,9 +102,7 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
             "kind": listing.kind,
             "path": path,
             "filterset": listing.filterset,
-            "facets": selected_first(
-                present_facets(selectors.listing_facets(listing=listing), params, path)
-            ),
+            "facets": selected_first(present_facets(summary.facets, params, path)),
             "queries": queries,
             "page": page,
             "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,
