@@ -1,7 +1,9 @@
 """Step 1, read: a file's bytes become a Document (text page by page), or are refused.
 
 The type is decided by content, never by the file name. This is the only module that
-imports a PDF library.
+imports a PDF library, and PDFs are read by it only inside the worker process of
+limits.py, with a time and a memory limit: a hostile PDF cannot hang or exhaust the
+process that imports it.
 """
 
 from __future__ import annotations
@@ -9,8 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-import pypdfium2 as pdfium
-
+from .limits import read_pdf_limited
 from .report import Document, ImportRefused
 
 # Below this many characters of text per page on average, a PDF is taken to be scanned.
@@ -56,7 +57,7 @@ def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
     refuse_empty_or_oversized(data, max_bytes)
     media_type = sniff_media_type(data)
     if media_type == "application/pdf":
-        return _read_pdf(data)
+        return read_pdf_limited(data)
     if media_type == "application/octet-stream":
         raise ImportRefused("The file is binary data of an unknown kind, not a PDF or text.")
     for signature, (_, what) in _BINARY_SIGNATURES.items():
@@ -80,6 +81,9 @@ def _size(n: int) -> str:
 
 
 def _read_pdf(data: bytes) -> Document:
+    # Runs in the limits.py worker only: never call it in a web or import process.
+    import pypdfium2 as pdfium  # here, so only the worker loads pdfium
+
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
@@ -137,11 +141,17 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
-_BLOCK_TAG = re.compile(r"</?(p|br|li|ul|ol|div|tr|h[1-6]|table)\b[^>]*>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+# Patterns run on uploaded text, so none may take quadratic time on hostile input: a tag
+# stops at the next "<" (so a run of unclosed "<p " costs linear time), and a horizontal
+# rule's spaces never span lines.
+_BLOCK_TAG = re.compile(r"</?(p|br|li|ul|ol|div|tr|h[1-6]|table)\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_MARKDOWN_RULE = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
+_MARKDOWN_RULE = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.MULTILINE)
+_TITLE = re.compile(r"<title\b[^<>]*>([^<]*)</title", re.IGNORECASE)
+_HIDDEN_BLOCK = re.compile(r"<(script|style|head)\b|<!--", re.IGNORECASE)
+_DECLARATION = re.compile(r"<![^<>]*>")
 
 
 def plain_text(text: str) -> str:
@@ -162,11 +172,27 @@ def plain_text(text: str) -> str:
 
 def html_page_to_text(page: str) -> str:
     """A whole saved web page as text: its title first, scripts and styles dropped."""
-    title = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
-    body = re.sub(r"<(script|style|head)\b.*?</\1>", "\n", page, flags=re.IGNORECASE | re.DOTALL)
-    body = re.sub(r"<!--.*?-->|<![^>]*>", "\n", body, flags=re.DOTALL)
+    title = _TITLE.search(page)
+    body = _DECLARATION.sub("\n", _without_hidden_blocks(page))
     text = plain_text(body)
     text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
     if title:
         text = html.unescape(" ".join(title.group(1).split())) + "\n" + text
     return text
+
+
+def _without_hidden_blocks(page: str) -> str:
+    """The page without its scripts, styles, head and comments, in linear time: each block
+    is cut at its closing tag, and an unclosed one cuts the rest of the page."""
+    pieces, position = [], 0
+    while match := _HIDDEN_BLOCK.search(page, position):
+        pieces.append(page[position : match.start()])
+        closing = "-->" if match.group(0) == "<!--" else f"</{match.group(1)}"
+        end = re.compile(re.escape(closing), re.IGNORECASE).search(page, match.end())
+        if end is None:
+            position = len(page)
+            break
+        position = page.find(">", end.start()) + 1 or len(page)
+        pieces.append("\n")
+    pieces.append(page[position:])
+    return "".join(pieces)

@@ -10,6 +10,7 @@ happened; the records themselves are written in one transaction or not at all.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -17,10 +18,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ..authority_names import AuthorityNameIndex
-from ..models import AlternativeName, Authority, ImportAttempt, SourceDocument, Theme
+from ..models import (
+    AlternativeName,
+    Authority,
+    ImportAttempt,
+    SourceDocument,
+    Theme,
+    source_document_path,
+)
 from .outcome import outcome_record
 from .pipeline import parse_report
 from .read import refuse_empty_or_oversized, sniff_media_type
@@ -85,17 +93,44 @@ def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, 
     existing = SourceDocument.objects.filter(sha256=sha256).first()
     if existing:
         return existing, False
-    with transaction.atomic():
-        source = SourceDocument(
-            sha256=sha256,
-            original_name=name[-255:],
-            size=len(data),
-            media_type=sniff_media_type(data),
-            loaded_by=user,
-        )
+    source = SourceDocument(
+        sha256=sha256,
+        original_name=name[-255:],
+        size=len(data),
+        media_type=sniff_media_type(data),
+        loaded_by=user,
+    )
+    path = source_document_path(source, sha256)
+    # Files are named by their content's hash, so a complete file already at that name holds
+    # these very bytes: left by an import killed before its row was committed, or written
+    # by another import of the same file running now. Use it rather than store a copy.
+    if _holds(source.file.storage, path, sha256):
+        source.file.name = path
+    else:
         source.file.save(sha256, ContentFile(data), save=False)
-        source.save()
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError:
+        # The same file loaded at the same moment elsewhere, and its row was saved first.
+        existing = SourceDocument.objects.filter(sha256=sha256).first()
+        if existing is None:
+            raise
+        if source.file.name != existing.file.name:
+            source.file.delete(save=False)
+        return existing, False
     return source, True
+
+
+def _holds(storage, path: str, sha256: str) -> bool:
+    """Whether the storage has a file at path with exactly the content of that hash."""
+    if not storage.exists(path):
+        return False
+    digest = hashlib.sha256()
+    with storage.open(path, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
 
 
 def preview_source(source: SourceDocument, resolver: AuthorityResolver | None = None) -> Preview:

@@ -103,6 +103,12 @@ def _csv_lines(rows: Iterable[dict[str, Any]], fields: list[str]) -> Iterator[st
         yield writer.writerow([_csv_value(row[name]) for name in fields])
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (=HYPERLINK(...) can send a reader's data away), so such text gets a leading apostrophe
+# and is shown as text (OWASP's advice on CSV injection). The JSON export keeps it exact.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
@@ -110,7 +116,8 @@ def _csv_value(value: Any) -> str:
         return CSV_THEME_SEPARATOR.join(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -1,0 +1,306 @@
+"""Reading a PDF with a time and a memory limit, in a separate worker process.
+
+A PDF is a program for a renderer: a 2 KB file whose form XObjects draw each other ten
+times over, six levels deep, makes pdfium build a million text objects (minutes and
+gigabytes), and a few hundred KB of pages sharing one long content stream take minutes to
+read. So pdfium never runs in the web or import process itself. It runs in one long-lived
+worker per process (started on the first PDF, reused for every later one, so a batch
+import pays the start-up once), which reads one PDF at a time:
+
+- with a wall-clock limit, IMPORT_PARSE_SECONDS (default 30): past it the worker is
+  killed and the file refused ("took longer than 30 s to read");
+- with an address-space limit (RLIMIT_AS), IMPORT_PARSE_MEMORY_MB (default 1024) on top
+  of what the worker already uses: pdfium aborts when an allocation fails, the worker
+  dies, and the file is refused ("needed more than 1024 MB of memory").
+
+A refused or crashed read leaves nothing behind: the next PDF gets a fresh worker. The
+worker talks over its standard input and output: a request is the PDF's bytes after an
+8-byte length; a reply is JSON after an 8-byte length, so nothing the worker sends back is
+ever unpickled.
+
+    python -m inspections.importer.limits MEMORY_BYTES     # the worker (started for you)
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import resource
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from .report import Document, ImportRefused
+
+DEFAULT_PARSE_SECONDS = 30.0
+DEFAULT_PARSE_MEMORY_MB = 1024
+
+_START_SECONDS = 60  # for the worker to start and load pdfium, on a busy machine
+_HEADER = struct.Struct(">Q")
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """How long, and with how much memory beyond its own, one PDF may take to read."""
+
+    seconds: float
+    memory_mb: int
+
+    @classmethod
+    def current(cls) -> ParseLimits:
+        """The limits from Django settings, else the environment, else the defaults."""
+        return cls(
+            seconds=float(_setting("IMPORT_PARSE_SECONDS", DEFAULT_PARSE_SECONDS)),
+            memory_mb=int(_setting("IMPORT_PARSE_MEMORY_MB", DEFAULT_PARSE_MEMORY_MB)),
+        )
+
+
+def _setting(name: str, default: float) -> float | str:
+    # read.py is a pure step that also runs without Django (scripts, the worker itself).
+    try:
+        from django.conf import settings
+
+        value = getattr(settings, name, None)
+    except Exception:  # Django missing or not configured
+        value = None
+    if value is None:
+        value = os.environ.get(name) or default
+    return value
+
+
+def read_pdf_limited(data: bytes, limits: ParseLimits | None = None) -> Document:
+    """Read a PDF's text in the worker, within the limits; ImportRefused when it can't be.
+
+    Refusals from the read itself (damaged, encrypted, scanned) come back unchanged;
+    breaching a limit refuses the file with a sentence naming the limit.
+    """
+    limits = limits or ParseLimits.current()
+    with _lock:
+        return _worker_for(limits).read(data, limits)
+
+
+class _Worker:
+    """One worker process and the pipes to it."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self.owner_pid = os.getpid()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(memory_mb * 1024 * 1024)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+            # Its own process group, so a terminal's Ctrl-C reaches only the importer,
+            # which then closes the worker's input.
+            start_new_session=True,
+        )
+        # The clock of a read starts once the worker is up: its start-up is not the PDF's.
+        try:
+            ready = self._receive(time.monotonic() + _START_SECONDS)
+        except (TimeoutError, EOFError):
+            ready = {}
+        if ready.get("status") != "ready":
+            self.stop()
+            raise RuntimeError("The PDF reader's worker process did not start.")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def read(self, data: bytes, limits: ParseLimits) -> Document:
+        deadline = time.monotonic() + limits.seconds
+        try:
+            self.process.stdin.write(_HEADER.pack(len(data)) + data)
+            self.process.stdin.flush()
+            reply = self._receive(deadline)
+        except TimeoutError:
+            self.stop()
+            raise ImportRefused(
+                f"The PDF took longer than {limits.seconds:g} s to read, so reading it was "
+                "stopped; it may be damaged or built to overload a PDF reader."
+            ) from None
+        except (BrokenPipeError, EOFError):
+            raise self._died(limits) from None
+        if reply["status"] == "ok":
+            return Document(
+                media_type="application/pdf", pages=reply["pages"], page_count=reply["page_count"]
+            )
+        if reply["status"] == "refused":
+            raise ImportRefused(reply["message"])
+        if reply["status"] == "memory":
+            self.stop()
+            raise ImportRefused(_too_much_memory(limits))
+        raise RuntimeError(f"The PDF reader failed:\n{reply['message']}")
+
+    def _receive(self, deadline: float) -> dict:
+        header = self._read_exactly(_HEADER.size, deadline)
+        (length,) = _HEADER.unpack(header)
+        return json.loads(self._read_exactly(length, deadline))
+
+    def _read_exactly(self, n: int, deadline: float) -> bytes:
+        stream = self.process.stdout
+        fd = stream.fileno()
+        chunks, got = [], 0
+        while got < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _died(self, limits: ParseLimits) -> ImportRefused:
+        """Why the worker died mid-read: out of memory, or a crash. pdfium aborts (SIGABRT)
+        when an allocation fails under the limit; any other death is a crash. Either way
+        the file is refused and the next one gets a new worker. (The worker's peak memory
+        cannot tell: Linux counts a child's peak from its parent's size at the fork.)"""
+        self.process.wait()
+        if self.process.returncode == -signal.SIGABRT:
+            return ImportRefused(_too_much_memory(limits))
+        return ImportRefused(
+            "The PDF made the PDF reader crash "
+            f"(exit status {self.process.returncode}), so its text cannot be read safely."
+        )
+
+    def stop(self) -> None:
+        """Kill the worker (if it is ours) and reap it."""
+        if self.owner_pid != os.getpid():
+            return
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):  # already broken
+                stream.close()
+
+
+def _too_much_memory(limits: ParseLimits) -> str:
+    return (
+        f"The PDF needed more than {limits.memory_mb} MB of memory to read, so reading it "
+        "was stopped; it may be damaged or built to overload a PDF reader."
+    )
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def _worker_for(limits: ParseLimits) -> _Worker:
+    """This process's worker, started anew after a breach, a crash, a fork or a change of
+    the memory limit (the limit is fixed when the worker starts)."""
+    global _worker
+    if _worker is not None and (
+        _worker.owner_pid != os.getpid()
+        or not _worker.alive()
+        or _worker.memory_mb != limits.memory_mb
+    ):
+        _worker.stop()
+        _worker = None
+    if _worker is None:
+        _worker = _Worker(limits.memory_mb)
+    return _worker
+
+
+@atexit.register
+def stop_worker() -> None:
+    """Stop this process's worker, if any (it would also exit when our pipe closes)."""
+    global _worker
+    with _lock:
+        if _worker is not None:
+            _worker.stop()
+            _worker = None
+
+
+# The worker's side ---------------------------------------------------------------------
+
+
+def _address_space_in_use() -> int:
+    """This process's virtual memory size in bytes (Linux), or 0 where unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End the worker when the process that started it is gone (killed by gunicorn's
+    timeout, say), even in the middle of a PDF: pdfium runs without the GIL, so this
+    thread still gets to look."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _serve(memory_bytes: int) -> None:
+    """Read PDFs from standard input until it closes; reply on standard output."""
+    # Here: only the worker loads pdfium, and before any limit, so the limit is all the
+    # PDF's to use.
+    import pypdfium2  # noqa: F401
+
+    from .read import _read_pdf
+
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must never corrupt the replies
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when we stop
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _reply(replies, {"status": "ready"})
+    while True:
+        header = requests.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return
+        (length,) = _HEADER.unpack(header)
+        data = requests.read(length)
+        if len(data) < length:
+            return
+        # The limit counts from what the worker holds now, so each PDF gets the same room.
+        limit = _address_space_in_use() + memory_bytes
+        if limit > memory_bytes and (hard == resource.RLIM_INFINITY or limit <= hard):
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            document = _read_pdf(data)
+            reply = {"status": "ok", "pages": document.pages, "page_count": document.page_count}
+        except ImportRefused as refused:
+            reply = {"status": "refused", "message": str(refused)}
+        except MemoryError:
+            reply = {"status": "memory"}
+        except Exception:
+            reply = {"status": "error", "message": traceback.format_exc()}
+        finally:
+            del data
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        _reply(replies, reply)
+
+
+def _reply(replies, reply: dict) -> None:
+    body = json.dumps(reply).encode()  # ASCII: keeps any lone surrogate pdfium gives
+    replies.write(_HEADER.pack(len(body)) + body)
+    replies.flush()
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

@@ -1,0 +1,116 @@
+#!/usr/bin/env python
+"""Back up everything the explorer holds into one folder; scripts/restore puts it back.
+
+    scripts/backup FOLDER        # DATABASE_URL and MEDIA_ROOT as for the site
+
+FOLDER (created; must not exist yet) then holds:
+- data.json.gz: every record (authorities, themes, inspections, findings with their
+  permalinks and curators' corrections, users, the admin's history) as Django fixtures,
+  portable between SQLite and PostgreSQL. Content types and permissions are written by
+  their natural keys and rebuilt by `migrate`; sessions are left out. Timestamps keep
+  milliseconds.
+- postgresql.dump: on PostgreSQL also `pg_dump --format=custom`, the exact database
+  (restored with pg_restore when the target is PostgreSQL too).
+- media.tar: the uploaded source documents (MEDIA_ROOT), the evidence behind the records.
+- MANIFEST.json: when, from which kind of database, at which migrations, how many rows.
+
+The dump runs in one transaction (PostgreSQL: REPEATABLE READ; SQLite: one read), so the
+site can stay up while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "explorer.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.migrations.recorder import MigrationRecorder
+
+    folder: Path = args.folder
+    folder.mkdir(parents=True, exist_ok=False)
+    vendor = connection.vendor
+
+    with transaction.atomic():
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with gzip.open(folder / "data.json.gz", "wt", encoding="utf-8") as out:
+            call_command(
+                "dumpdata",
+                natural_foreign=True,
+                exclude=EXCLUDED,
+                indent=None,
+                stdout=out,
+                verbosity=0,
+            )
+        migrations = sorted(
+            f"{app}.{name}"
+            for app, name in MigrationRecorder.Migration.objects.values_list("app", "name")
+        )
+    if vendor == "postgresql":
+        subprocess.run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(folder / "postgresql.dump"),
+                "--dbname",
+                os.environ["DATABASE_URL"],
+            ],
+            check=True,
+        )
+    media = Path(settings.MEDIA_ROOT)
+    with tarfile.open(folder / "media.tar", "w") as tar:
+        if media.exists():
+            tar.add(media, arcname=".")
+
+    with gzip.open(folder / "data.json.gz", "rt", encoding="utf-8") as dumped:
+        rows = json.load(dumped)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["model"]] = counts.get(row["model"], 0) + 1
+    manifest = {
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "database": vendor,
+        "migrations": migrations,
+        "rows": dict(sorted(counts.items())),
+        "files": sorted(os.listdir(folder)),
+    }
+    (folder / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(
+        f"Backed up {len(rows)} records and {_count_files(media)} stored files "
+        f"from {vendor} to {folder}."
+    )
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
+if __name__ == "__main__":
+    main()
