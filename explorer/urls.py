@@ -7,3 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("inspections.urls")),
 ]
+
+# A database that cannot be reached answers 503 with Retry-After, not a bare 500.
+handler500 = "inspections.views.errors.server_error"

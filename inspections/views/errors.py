@@ -1,0 +1,28 @@
+"""The page for an unexpected error, and a 503 when the database is out of reach.
+
+Django calls `server_error` inside the `except` block of the exception it could not handle,
+so `sys.exc_info()` says what went wrong. Neither page may touch the database: it is
+rendered without the request, so no context processor (the data version) runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+# Long enough for PostgreSQL to restart or fail over; short enough that nobody waits long.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 with Retry-After when the cause is a database that cannot be reached."""
+    _, error, _ = sys.exc_info()
+    if isinstance(error, (OperationalError, InterfaceError)):
+        body = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
