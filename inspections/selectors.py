@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 
 from . import search
@@ -806,8 +806,10 @@ def home_page() -> dict[str, Any]:
     return {
         "national_picture": national_picture(),
         "recent_inspections": list(
+            # Some reports print no publication date: they take their last day on site, as in
+            # the feeds, rather than sinking below reports a decade older.
             Inspection.objects.select_related("authority").order_by(
-                F("published_date").desc(nulls_last=True), "-start_date"
+                Coalesce("published_date", "end_date", "start_date").desc(), "-start_date"
             )[:10]
         ),
         "themes": list(Theme.objects.order_by("name")),

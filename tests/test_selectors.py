@@ -11,6 +11,7 @@ from inspections.selectors import (
     authority_history,
     finding_list,
     finding_permalink,
+    home_page,
     inspection_detail,
     listing_facets,
     national_picture,
@@ -20,7 +21,14 @@ from inspections.selectors import (
     theme_list,
 )
 
-from .seeds import ALL, NORTH_SOMERSET_2017, SOMERSET_2010, SOMERSET_2013, import_seeds
+from .seeds import (
+    ALL,
+    DEVON_2013,
+    NORTH_SOMERSET_2017,
+    SOMERSET_2010,
+    SOMERSET_2013,
+    import_seeds,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +243,10 @@ def test_national_picture_keeps_adequate_apart_from_requires_improvement(seeds):
         "inadequate",
         "",
     ]
+
+
+def test_recent_inspections_place_a_report_without_a_publication_date_by_its_dates(db):
+    older, newer = import_seeds(SOMERSET_2010, DEVON_2013)
+    Inspection.objects.filter(pk=newer.pk).update(published_date=None)
+    recent = home_page()["recent_inspections"]
+    assert [i.pk for i in recent] == [newer.pk, older.pk]
