@@ -34,6 +34,7 @@ from .models import (
     Judgement,
     Recommendation,
     RecommendationTheme,
+    Theme,
 )
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -207,9 +208,19 @@ class PublishedTextFilterSet(django_filters.FilterSet):
     def filter_theme(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         # EXISTS rather than a join: a row with two chosen themes must appear once.
         links = self.theme_link.objects.filter(
-            **{self.theme_link_field: OuterRef("pk")}, theme__slug__in=value
+            **{self.theme_link_field: OuterRef("pk")}, theme_id__in=self._theme_ids(value)
         )
         return queryset.filter(Exists(links))
+
+    def _theme_ids(self, slugs: list[str]) -> list[int]:
+        # The ids, looked up once per request, rather than a join to themes by slug: with the
+        # ids PostgreSQL estimates the tagged rows from its statistics (at 1M findings it
+        # guessed 105k for 324k through the join, and chose plans 9-30x slower).
+        key = tuple(sorted(slugs))
+        known = self.__dict__.setdefault("_theme_ids_by_slugs", {})
+        if key not in known:
+            known[key] = list(Theme.objects.filter(slug__in=key).values_list("pk", flat=True))
+        return known[key]
 
     def filter_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(inspection__overall_grade__in=value)

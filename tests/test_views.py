@@ -233,7 +233,7 @@ PAGE_QUERIES = {
     "home": 3 + FRESHNESS,  # national picture (every current authority with its latest
     # grade, one query), latest inspections, themes
     "findings": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
-    "filtered findings": 11 + FRESHNESS,
+    "filtered findings": 12 + FRESHNESS,  # and the chosen themes' ids, once
     "recommendations": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
     "authorities": 2 + FRESHNESS,  # every authority with its region and latest grade; regions
     "authority": 8 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
