@@ -33,7 +33,7 @@ from .models import (
     RecommendationTheme,
     Theme,
 )
-from .selectors import PUBLISHED
+from .selectors import PUBLISHED, publication_date
 
 FEED_LENGTH = 50
 
@@ -79,8 +79,7 @@ def feed_inspections(
     return (
         inspections.select_related("authority")
         .annotate(
-            # end_date is never NULL, so this is never NULL either.
-            feed_date=Coalesce("published_date", "end_date"),
+            feed_date=publication_date(),
             overall_words=Subquery(
                 Judgement.objects.filter(inspection=OuterRef("pk"), area="overall").values("words")[
                     :1

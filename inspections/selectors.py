@@ -72,6 +72,12 @@ def published_recommendations() -> QuerySet[Recommendation]:
     return Recommendation.objects.filter(PUBLISHED)
 
 
+def publication_date() -> Coalesce:
+    """When an inspection was published, or its last day on site where the report prints no
+    date (end_date is never NULL): what "newest" means on the home page and in the feeds."""
+    return Coalesce("published_date", "end_date")
+
+
 def _themes_prefetch() -> Prefetch:
     return Prefetch("themes", queryset=Theme.objects.only("slug", "name").order_by("name"))
 
@@ -806,10 +812,10 @@ def home_page() -> dict[str, Any]:
     return {
         "national_picture": national_picture(),
         "recent_inspections": list(
-            # Some reports print no publication date: they take their last day on site, as in
-            # the feeds, rather than sinking below reports a decade older.
+            # Some reports print no publication date: they take their last day on site rather
+            # than sinking below reports a decade older.
             Inspection.objects.select_related("authority").order_by(
-                Coalesce("published_date", "end_date", "start_date").desc(), "-start_date"
+                publication_date().desc(), "-start_date"
             )[:10]
         ),
         "themes": list(Theme.objects.order_by("name")),
