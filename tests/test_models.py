@@ -150,3 +150,17 @@ def test_duplicate_urns_are_refused():
         Authority.objects.create(
             name="Devonshire", slug="devonshire", urn=devon.urn, la_code="999", region=devon.region
         )
+
+
+def test_record_urls_are_what_reverse_gives(db):
+    from django.urls import reverse
+
+    from inspections.models import record_url
+
+    for name, kwarg, key in [
+        ("authority-detail", "slug", "north-somerset"),
+        ("inspection-detail", "slug", "somerset-2013-06-10-sif"),
+        ("finding-detail", "public_id", "0a1b2c3d4e5f"),
+        ("recommendation-detail", "public_id", "0a1b2c3d4e5f"),
+    ]:
+        assert record_url(name, kwarg, key) == reverse(name, kwargs={kwarg: key})
