@@ -44,6 +44,11 @@ class Freshness:
     changed_at: datetime.datetime | None
     imported_at: datetime.datetime | None
 
+    @property
+    def cache_key(self) -> str:
+        """Names this state in cache keys: anything cached under it is stale once it goes."""
+        return f"{self.version}@{self.changed_at}"
+
 
 # Before the first change is recorded (the row is made by a migration; a test that
 # empties every table removes it).

@@ -251,3 +251,62 @@ def test_recent_inspections_place_a_report_without_a_publication_date_by_its_dat
     Inspection.objects.filter(pk=newer.pk).update(published_date=None)
     recent = home_page()["recent_inspections"]
     assert [i.pk for i in recent] == [newer.pk, older.pk]
+
+
+# --- Pages of a listing: read from the summary's index, the same rows as sorting all ---
+
+
+def _all_pages(listing, page_size: int) -> list:
+    from django.core.paginator import Paginator
+
+    from inspections.selectors import ListingPages, listing_summary
+
+    summary = listing_summary(listing=listing, data_version="test")
+    paginator = Paginator(ListingPages(listing, summary), page_size)
+    return [row for number in paginator.page_range for row in paginator.page(number)]
+
+
+@pytest.mark.parametrize(
+    ("select", "params"),
+    [
+        (finding_list, ""),
+        (finding_list, "theme=management-oversight&grade=inadequate"),
+        (finding_list, "q=child"),
+        (finding_list, "q=supervision or neglect"),
+        (recommendation_list, ""),
+        (recommendation_list, "authority=somerset"),
+        (finding_list, "authority=atlantis"),
+    ],
+)
+def test_every_page_holds_the_listings_rows_in_its_order(seeds, select, params):
+    listing = select(filters=QueryDict(params))
+    expected = [row.pk for row in listing.rows]
+    # Page sizes that split inspections anywhere, not only at their edges.
+    for page_size in (7, 50):
+        assert [row.pk for row in _all_pages(listing, page_size)] == expected
+
+
+def test_ranked_pages_past_the_kept_ids_are_sorted_in_the_database(seeds, monkeypatch):
+    from inspections import selectors
+
+    listing = finding_list(filters=QueryDict("q=child"))
+    expected = [row.pk for row in listing.rows]
+    monkeypatch.setattr(selectors, "RANKED_IDS", 10)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert [row.pk for row in _all_pages(listing, 7)] == expected
+
+
+def test_a_deep_page_takes_the_queries_the_first_does(seeds, django_assert_num_queries):
+    from django.core.paginator import Paginator
+
+    from inspections.selectors import ListingPages, listing_summary
+
+    listing = finding_list(filters=QueryDict(""))
+    summary = listing_summary(listing=listing, data_version="test")
+    paginator = Paginator(ListingPages(listing, summary), 5)
+    assert paginator.num_pages > 3
+    for number in (1, paginator.num_pages // 2, paginator.num_pages):
+        with django_assert_num_queries(2):  # the page's rows, their themes
+            list(paginator.page(number))

@@ -237,7 +237,7 @@ PAGE_QUERIES = {
     "recommendations": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
     "authorities": 2 + FRESHNESS,  # every authority with its region and latest grade; regions
     "authority": 8 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
-    # themes (also all "raised again" needs), neighbours with grades, predecessors, successors
+    # themes as values (for "raised again"), neighbours with grades, predecessors, successors
     "inspection": 7 + FRESHNESS,  # inspection, judgements, recommendations, evidence, themes
     # x2, findings
     "finding": 5 + FRESHNESS,  # finding, its themes, previous, next, recommendations it supports
@@ -312,6 +312,48 @@ def test_the_authority_page_shows_what_was_raised_again(client, seeds):
         assert recommendation.get_absolute_url() in section
     html = client.get("/authorities/north-somerset/").content.decode()
     assert "No theme was raised in recommendations at more than one" in html
+
+
+def test_the_authority_page_links_to_what_it_does_not_show(client, seeds, monkeypatch):
+    from inspections.selectors import RaisedAt
+
+    # Real reports never exceed the limits, so lower one: each occasion shows one.
+    monkeypatch.setattr(RaisedAt, "SHOWN", 1)
+    html = client.get("/authorities/somerset/").content.decode()
+    section = html[html.index('id="raised-again"') : html.index("Inspections and visits")]
+    oversight_2013 = Recommendation.objects.filter(
+        inspection__authority__slug="somerset",
+        inspection__start_date__year=2013,
+        themes__slug="management-oversight",
+        addressee="authority",
+    ).count()
+    assert oversight_2013 > 1
+    link = (
+        "/recommendations/?authority=somerset&amp;theme=management-oversight&amp;year=2013"
+        f'">{oversight_2013 - 1} more on management oversight and supervision at this'
+    )
+    assert link in section.replace("Management", "management")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_record_pages_come_from_the_cache_until_the_data_changes(client):
+    (inspection,) = import_seeds(SOMERSET_2013)
+    for url in ("/authorities/somerset/", inspection.get_absolute_url()):
+        first = client.get(url)
+        with CaptureQueriesContext(connection) as repeat:
+            again = client.get(url)
+        assert again.content == first.content
+        assert len(repeat) == FRESHNESS  # only the data version is read
+    # A curator corrects a recommendation: both pages show it at once.
+    recommendation = inspection.recommendations.first()
+    recommendation.text = "Corrected by a curator."
+    recommendation.save()
+    for url in ("/authorities/somerset/", inspection.get_absolute_url()):
+        assert "Corrected by a curator." in client.get(url).content.decode()
+    # The query string is not part of the key: made-up parameters reuse the page.
+    with CaptureQueriesContext(connection) as made_up:
+        client.get("/authorities/somerset/?utm_source=x")
+    assert len(made_up) == FRESHNESS
 
 
 def test_the_home_page_gives_the_national_picture(client, seeds):

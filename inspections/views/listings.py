@@ -14,6 +14,7 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from .. import selectors
@@ -67,11 +68,9 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
         return export_response(listing, fmt)
 
     freshness = data_freshness(request)
-    summary = selectors.listing_summary(
-        listing=listing, data_version=f"{freshness.version}@{freshness.changed_at}"
-    )
-    paginator = Paginator(listing.rows, PAGE_SIZE)
-    paginator.count = summary.count  # counted once per data version, not per page view
+    summary = selectors.listing_summary(listing=listing, data_version=freshness.cache_key)
+    # Counted once per data version, and each page read without sorting every row.
+    paginator = Paginator(selectors.ListingPages(listing, summary), PAGE_SIZE)
     try:
         # With invalid filters there are no rows to page through: the errors come first.
         page = paginator.page((request.GET.get("page") if listing.is_valid else None) or 1)
@@ -83,6 +82,11 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
 
     params = without_response_params(request.GET)
     page_params = params.copy()
+    # The filter form and the chosen-filters list depend only on the filters and the data,
+    # not on the page: rendered once per data version (153 authorities' checkboxes and their
+    # links were two thirds of a page's time), and only then are the options worked out.
+    filters_key = f"{freshness.cache_key}|{path}?{params.urlencode()}"
+    facets = SimpleLazyObject(lambda: selected_first(present_facets(summary.facets, params, path)))
 
     def page_url(number: int) -> str:
         page_params.setlist("page", [str(number)] if number > 1 else [])
@@ -102,7 +106,9 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
             "kind": listing.kind,
             "path": path,
             "filterset": listing.filterset,
-            "facets": selected_first(present_facets(summary.facets, params, path)),
+            "facets": facets,  # worked out only when a fragment is not cached
+            "filters_key": filters_key,
+            "filters_cache_seconds": selectors.SUMMARY_CACHE_SECONDS,
             "queries": queries,
             "page": page,
             "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,

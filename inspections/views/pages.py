@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from .. import selectors
 from ..importer.vocabulary import GRADES
 from ..models import Finding, Inspection, Recommendation
+from .caching import cached_until_data_changes
 
 # Stored sources are served as these types only; anything else downloads as bytes.
 # Extensions for the media types an imported source can have (decided from its content).
@@ -60,6 +61,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_until_data_changes
 def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One authority's history."""
     history = selectors.authority_history(slug=slug)
@@ -67,6 +69,7 @@ def authority_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_until_data_changes
 def inspection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One inspection: judgements, recommendations with evidence, findings by section."""
     detail = selectors.inspection_detail(slug=slug)
