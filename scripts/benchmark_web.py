@@ -2,6 +2,7 @@
 """Load-test the public explorer at scale and compare it with two baselines.
 
     scripts/benchmark_web [--findings 1000000] [--recommendations 100000] [--duration 20]
+                          [--only authority,filtered] [--prepare-only]
 
 1. The corpus: a PostgreSQL database named explorer_web_bench holding the real reports
    (../shared/corpus/pdfs and fixtures/reports) plus a synthetic corpus from
@@ -56,6 +57,7 @@ BENCH_VENV = ROOT / ".venv-bench"
 DATASETTE_REQUIREMENT = "datasette>=0.65,<0.66"
 DATABASE = "explorer_web_bench"
 SQLITE = WORK / "bench.db"  # Datasette serves it as /bench/
+CACHE_URL = "redis://127.0.0.1:6379/13"
 # Findings list filter: a theme, an overall grade and a year (DOMAIN.md's parameters).
 FILTER = {"theme": "management-oversight", "grade": "requires_improvement", "year": "2016"}
 COMMON_WORD = "supervision"
@@ -82,6 +84,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--fresh", action="store_true", help="rebuild the database and export")
     parser.add_argument("--only", help="comma-separated scenario names (default: all)")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="build or reuse the corpus and the SQLite export, print each page's queries, stop",
+    )
     args = parser.parse_args()
 
     WORK.mkdir(exist_ok=True)
@@ -98,6 +105,9 @@ def main() -> None:
         wanted = set(args.only.split(","))
         scenarios = [s for s in scenarios if s.name in wanted or s.kind == "export"]
     explain_pages(scenarios, args.explain_ms)
+    if args.prepare_only:
+        return
+    clear_cache()
 
     wrk = Wrk(args.threads, args.connections, args.duration, args.warmup)
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers)]
@@ -204,6 +214,9 @@ def server_environment(admin_url: str) -> dict[str, str]:
         # testserver: the in-process query counts use Django's test client.
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "MEDIA_ROOT": str(WORK / "media"),
+        # As in production: one Redis cache shared by every worker (its own database number,
+        # emptied before the run, so each scenario's first request finds nothing cached).
+        "CACHE_URL": CACHE_URL,
         # As behind a TLS-terminating proxy: the production redirect to HTTPS stays on, and
         # every request here says it came over HTTPS (X-Forwarded-Proto, below).
         "SECURE_PROXY_SSL_HEADER": "true",
@@ -272,6 +285,13 @@ def prepare_database(args) -> None:
         seed=args.seed,
     )
     print(f"generate_corpus: {time.perf_counter() - t0:.0f} s")
+
+
+def clear_cache() -> None:
+    """Empty the benchmark's cache, so that nothing measured was cached by an earlier run."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def collect_static() -> None:
@@ -604,11 +624,12 @@ def explain_pages(scenarios: list[Scenario], threshold_ms: float) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     client = Client()
-    print("\nqueries per page (first request, in-process):")
+    print("\nqueries per page (built anew, nothing cached; in-process):")
     for scenario in scenarios:
         if scenario.kind == "export":
             continue
-        client.get(scenario.paths[0], secure=True)  # warm
+        client.get(scenario.paths[0], secure=True)  # warm the database's buffers
+        clear_cache()  # but measure the queries of a page built anew
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()
             response = client.get(scenario.paths[0], secure=True)
@@ -778,7 +799,8 @@ class Wrk:
 
     def run(self, server: Server, name: str, paths: list[str]) -> dict:
         server.wait_idle()
-        status, size, _ = probe(server.url(paths[0]))
+        # The first request for the page since the cache was emptied: what it costs to build.
+        status, size, cold = probe(server.url(paths[0]))
         lua = LUA % ", ".join(f"[==[{p}]==]" for p in paths)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(lua)
@@ -796,11 +818,12 @@ class Wrk:
         result["rps"] = result["requests"] / result["seconds"]
         if not result["requests"]:
             print(f"  {name}: no request finished within {self.duration} s")
-        result.update(status=status, size=size, alone=alone * 1e6)
+        result.update(status=status, size=size, alone=alone * 1e6, cold=cold * 1e6)
         print(
             f"  {name:<28} {result['rps']:8.1f} req/s  p50 {ms(result['p50'])}  p95 "
             f"{ms(result['p95'])}  p99 {ms(result['p99'])}  errors {errors(result)}  "
-            f"[{status}, {size / 1024:.0f} KiB, alone {ms(result['alone'])}, "
+            f"[{status}, {size / 1024:.0f} KiB, first {ms(result['cold'])}, "
+            f"alone {ms(result['alone'])}, "
             f"drained in {result['drain']:.1f} s]"
         )
         return result
@@ -933,12 +956,14 @@ def report(scenarios: list[Scenario], constant: dict, args) -> None:
         f"\n== results: wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
         f"(+{args.warmup}s warm-up), {args.findings:,} synthetic findings, "
         f"{args.recommendations:,} recommendations; errors = non-2xx/socket/timeouts; "
-        "alone = one request with no other load; ÷ = explorer req/s over the baseline's =="
+        "first = the scenario's first request, nothing cached; alone = one request with no "
+        "other load, afterwards; ÷ = explorer req/s over the baseline's =="
     )
     header = (
         f"{'scenario':<17} | {'explorer req/s':>14} {'p50':>10} {'p95':>10} {'p99':>10} "
-        f"{'errors':>8} {'alone':>10} | {'datasette req/s':>15} {'p50':>10} {'p99':>10} "
-        f"{'errors':>8} {'alone':>10} | {'÷ datasette':>11} {'÷ constant':>10}"
+        f"{'errors':>8} {'first':>10} {'alone':>10} | {'datasette req/s':>15} {'p50':>10} "
+        f"{'p95':>10} {'p99':>10} {'errors':>8} {'alone':>10} | {'÷ datasette':>11} "
+        f"{'÷ constant':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -948,22 +973,23 @@ def report(scenarios: list[Scenario], constant: dict, args) -> None:
         ours, theirs = scenario.explorer, scenario.datasette
         line = (
             f"{scenario.name:<17} | {ours['rps']:14.1f} {ms(ours['p50'])} {ms(ours['p95'])} "
-            f"{ms(ours['p99'])} {errors(ours):>8} {ms(ours['alone'])} | "
+            f"{ms(ours['p99'])} {errors(ours):>8} {ms(ours['cold'])} {ms(ours['alone'])} | "
         )
         if theirs:
             line += (
-                f"{theirs['rps']:15.1f} {ms(theirs['p50'])} {ms(theirs['p99'])} "
+                f"{theirs['rps']:15.1f} {ms(theirs['p50'])} {ms(theirs['p95'])} "
+                f"{ms(theirs['p99'])} "
                 f"{errors(theirs):>8} {ms(theirs['alone'])} | "
                 f"{ratio(ours['rps'], theirs['rps']):>11} "
             )
         else:
-            line += f"{'':>15} {'':>10} {'':>10} {'':>8} {'':>10} | {'':>11} "
+            line += f"{'':>15} {'':>10} {'':>10} {'':>10} {'':>8} {'':>10} | {'':>11} "
         line += f"{ratio(ours['rps'], constant['rps']):>10}"
         print(line)
     print(
         f"{'constant view':<17} | {constant['rps']:14.1f} {ms(constant['p50'])} "
         f"{ms(constant['p95'])} {ms(constant['p99'])} {errors(constant):>8} "
-        f"{ms(constant['alone'])} |"
+        f"{'':>10} {ms(constant['alone'])} |"
     )
     for scenario in scenarios:
         if scenario.kind != "export":
