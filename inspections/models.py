@@ -384,6 +384,11 @@ def public_id_for(*parts: object) -> str:
     return digest[:12]
 
 
+# Hidden by a curator or withdrawn from the report: never listed publicly. Few rows, with a
+# partial index each, so "all but these" is cheap to say at a million rows.
+UNPUBLISHED = Q(is_hidden=True) | Q(withdrawn_at__isnull=False)
+
+
 class PublishedText(models.Model):
     """What findings and recommendations share: a permalink, curation and withdrawal."""
 
@@ -435,7 +440,10 @@ class Finding(PublishedText):
             ),
         ]
         # Not unique: a re-import may reorder paragraphs, and withdrawn ones keep theirs.
-        indexes = [models.Index(fields=["inspection", "position"])]
+        indexes = [
+            models.Index(fields=["inspection", "position"]),
+            models.Index(fields=["id"], condition=UNPUBLISHED, name="finding_unpublished"),
+        ]
 
     def __str__(self) -> str:
         number = f"paragraph {self.paragraph}" if self.paragraph else f"#{self.position + 1}"
@@ -475,7 +483,10 @@ class Recommendation(PublishedText):
                 name="recommendation_timescale_code",
             ),
         ]
-        indexes = [models.Index(fields=["inspection", "addressee", "position"])]
+        indexes = [
+            models.Index(fields=["inspection", "addressee", "position"]),
+            models.Index(fields=["id"], condition=UNPUBLISHED, name="recommendation_unpublished"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspection}, recommendation {self.position + 1}"

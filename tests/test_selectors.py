@@ -169,10 +169,23 @@ def test_recommendation_permalink_has_its_evidence():
 
 
 def test_themes(seeds, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):  # themes; findings and recommendations per theme
         themes = theme_list()
     neglect = next(t for t in themes if t.slug == "neglect")
     assert neglect.finding_count == Finding.objects.filter(themes=neglect).count()
+    # Hidden and withdrawn rows are not counted.
+    hidden = Finding.objects.filter(themes=neglect).first()
+    hidden.is_hidden = True
+    hidden.save()
+    withdrawn = Finding.objects.filter(themes=neglect).exclude(pk=hidden.pk).first()
+    withdrawn.withdrawn_at = timezone.now()
+    withdrawn.save()
+    again = next(t for t in theme_list() if t.slug == "neglect")
+    assert again.finding_count == neglect.finding_count - 2
+    hidden.is_hidden = False
+    hidden.save()
+    withdrawn.withdrawn_at = None
+    withdrawn.save()
     with django_assert_num_queries(5):
         detail = theme_detail(slug="neglect")
     assert detail.finding_count == neglect.finding_count

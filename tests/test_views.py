@@ -242,7 +242,7 @@ PAGE_QUERIES = {
     # x2, findings
     "finding": 5 + FRESHNESS,  # finding, its themes, previous, next, recommendations it supports
     "recommendation": 5 + FRESHNESS,  # recommendation, its themes, previous, next, evidence
-    "themes": 1 + FRESHNESS,
+    "themes": 3 + FRESHNESS,  # themes; findings and recommendations per theme
     "theme": 5 + FRESHNESS,  # theme, counts by year and grade, recommendations count, latest
 }
 

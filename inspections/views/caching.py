@@ -1,10 +1,11 @@
-"""Record pages served from the cache until the public data changes.
+"""Pages served from the cache until the public data changes.
 
-An authority's or an inspection's page is the same for every visitor and changes only when
-an import or a correction does (inspections.freshness counts those). At a million findings
-such a page took 100 ms to build (hundreds of recommendations, a chart, links) and about
-5 ms to serve from the cache, so it is built once per data version per page and kept in
-Django's cache (CACHE_URL: Redis in production, shared by every app server).
+The home page, an authority's, an inspection's and the theme pages are the same for every
+visitor and change only when an import or a correction does (inspections.freshness counts
+those). At a million findings they took 0.1 to 2.5 s to build (an authority's hundreds of
+recommendations; a theme's counts by year and grade) and about 2 ms to serve from the
+cache, so each is built once per data version and kept in Django's cache (CACHE_URL: Redis
+in production, shared by every app server).
 
 Only pages whose content depends on the path alone use this: the key is the path, never
 the query string, so made-up parameters cannot fill the cache. Listings are not cached

@@ -27,6 +27,7 @@ SOURCE_EXTENSIONS = {
 
 
 @require_safe
+@cached_until_data_changes
 def home(request: HttpRequest) -> HttpResponse:
     """What the explorer is, a search box, and entry points."""
     return render(request, "inspections/home.html", selectors.home_page())
@@ -140,12 +141,14 @@ def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_safe
+@cached_until_data_changes
 def theme_list(request: HttpRequest) -> HttpResponse:
     """Every theme with how often it appears."""
     return render(request, "inspections/theme_list.html", {"themes": selectors.theme_list()})
 
 
 @require_safe
+@cached_until_data_changes
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A theme by year and grade, and its latest findings and recommendations."""
     detail = selectors.theme_detail(slug=slug)
