@@ -46,8 +46,13 @@ class Freshness:
 
     @property
     def cache_key(self) -> str:
-        """Names this state in cache keys: anything cached under it is stale once it goes."""
-        return f"{self.version}@{self.changed_at}"
+        """Names this state, and the release, in cache keys: what is cached under it is stale
+        once the data changes, and a deploy never serves pages or objects an earlier release
+        cached (old markup, or pickles of classes that have since changed)."""
+        # The ETags' release id; imported here, as explorer.middleware imports this module.
+        from explorer.middleware import release_id
+
+        return f"{release_id()}|{self.version}@{self.changed_at}"
 
 
 # Before the first change is recorded (the row is made by a migration; a test that

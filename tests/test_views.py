@@ -488,3 +488,23 @@ def test_listing_counts_are_cached_until_the_data_changes(client):
     Finding.objects.filter(pk=first.context["page"].object_list[0].pk).update(is_hidden=True)
     freshness.mark_changed()  # update() sends no signal
     assert client.get("/findings/?grade=inadequate").context["page"].paginator.count == total - 1
+
+
+def test_a_new_release_never_serves_what_an_earlier_one_cached(client, settings):
+    from explorer.middleware import release_id
+
+    import_seeds(SOMERSET_2013)
+    try:
+        settings.RELEASE_ID = "release-one"
+        release_id.cache_clear()
+        client.get("/authorities/somerset/")
+        with CaptureQueriesContext(connection) as same_release:
+            client.get("/authorities/somerset/")
+        settings.RELEASE_ID = "release-two"
+        release_id.cache_clear()
+        with CaptureQueriesContext(connection) as next_release:
+            client.get("/authorities/somerset/")
+    finally:
+        release_id.cache_clear()
+    assert len(same_release) == FRESHNESS
+    assert len(next_release) > FRESHNESS  # built anew
