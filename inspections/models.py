@@ -52,8 +52,14 @@ def record_url(url_name: str, kwarg: str, key: str) -> str:
     The path is reversed once per URL name (and script prefix) around a placeholder, then
     filled in. Keys are slugs and public ids, which need no quoting in a path.
     """
-    before, after = _url_around_key(url_name, kwarg, get_script_prefix())
+    before, after = record_url_parts(url_name, kwarg)
     return f"{before}{key}{after}"
+
+
+def record_url_parts(url_name: str, kwarg: str) -> tuple[str, str]:
+    """What comes before and after the key in `record_url`'s paths (for exports, which
+    fill in a hundred thousand)."""
+    return _url_around_key(url_name, kwarg, get_script_prefix())
 
 
 @functools.lru_cache(maxsize=64)
