@@ -508,3 +508,12 @@ def test_a_new_release_never_serves_what_an_earlier_one_cached(client, settings)
         release_id.cache_clear()
     assert len(same_release) == FRESHNESS
     assert len(next_release) > FRESHNESS  # built anew
+
+
+def test_cached_pages_keep_the_address_they_were_asked_at(client, settings, north_somerset):
+    settings.ALLOWED_HOSTS = ["testserver", "explorer.example"]
+    url = north_somerset.findings.first().get_absolute_url()
+    here = client.get(url).content.decode()
+    there = client.get(url, HTTP_HOST="explorer.example", secure=True).content.decode()
+    assert f"http://testserver{url}" in here
+    assert f"https://explorer.example{url}" in there and "testserver" not in there

@@ -1,15 +1,16 @@
 """Pages served from the cache until the public data changes.
 
-The home page, an authority's, an inspection's and the theme pages are the same for every
-visitor and change only when an import or a correction does (inspections.freshness counts
-those). At a million findings they took 0.1 to 2.5 s to build (an authority's hundreds of
-recommendations; a theme's counts by year and grade) and about 2 ms to serve from the
-cache, so each is built once per data version and kept in Django's cache (CACHE_URL: Redis
-in production, shared by every app server).
+The home page, an authority's, an inspection's, a permalink's and the theme pages are the
+same for every visitor and change only when an import or a correction does
+(inspections.freshness counts those). At a million findings they took 0.1 to 2.5 s to
+build (an authority's hundreds of recommendations; a theme's counts by year and grade)
+and about 2 ms to serve from the cache, so each is built once per data version and kept in
+Django's cache (CACHE_URL: Redis in production, shared by every app server).
 
-Only pages whose content depends on the path alone use this: the key is the path, never
-the query string, so made-up parameters cannot fill the cache. Listings are not cached
-whole (their parameters combine without end); their counts and filter forms are.
+Only pages whose content depends on the address alone use this: the key is the scheme,
+host and path, never the query string, so made-up parameters cannot fill the cache.
+Listings are not cached whole (their parameters combine without end); their counts and
+filter forms are.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[...
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         version = data_freshness(request).cache_key
-        digest = hashlib.sha256(f"{version}|{request.path}".encode()).hexdigest()[:40]
+        # Pages name their own absolute address (Open Graph tags, citations): the scheme and
+        # host (one of ALLOWED_HOSTS) are part of the key.
+        address = f"{request.scheme}://{request.get_host()}{request.path}"
+        digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()[:40]
         key = f"page:{digest}"
         cached = cache.get(key)
         if cached is not None:

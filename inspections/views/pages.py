@@ -105,6 +105,7 @@ def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
 
 
 @require_safe
+@cached_until_data_changes
 def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A finding's permalink: 410 with a link to its inspection once withdrawn."""
     permalink = selectors.finding_permalink(public_id=public_id)
@@ -123,6 +124,7 @@ def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_safe
+@cached_until_data_changes
 def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A recommendation's permalink: 410 with a link to its inspection once withdrawn."""
     permalink = selectors.recommendation_permalink(public_id=public_id)
