@@ -507,11 +507,14 @@ def choose_scenarios() -> list[Scenario]:
         Scenario(
             "deep-page",
             [f"/findings/?page={DEEP_PAGE}"],
+            # Without facets: Datasette counts them on every request, and over all 1M rows
+            # one request ran for more than 8 minutes before it was stopped (the explorer
+            # shows them, from its cache). A kinder baseline than the page it stands for.
             [
                 "/bench/findings?"
-                + urlencode([("_size", PAGE_SIZE), ("_next", (DEEP_PAGE - 1) * PAGE_SIZE), *facets])
+                + urlencode([("_size", PAGE_SIZE), ("_next", (DEEP_PAGE - 1) * PAGE_SIZE)])
             ],
-            note=f"page {DEEP_PAGE} of all {count} findings (Datasette: keyset _next)",
+            note=f"page {DEEP_PAGE} of all {count} findings (Datasette: keyset _next, no facets)",
         ),
         Scenario(
             "search-rare",
