@@ -16,14 +16,14 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from inspections import urls as public_urls
 from inspections.filters import AuthorityFilterSet, FindingFilterSet, RecommendationFilterSet
 from inspections.importer.vocabulary import AREAS, FRAMEWORKS, GRADES
 
+from .public_urls import public_patterns
 from .seeds import ALL, import_seeds
 
 pytestmark = pytest.mark.django_db
@@ -129,17 +129,6 @@ def query_strings(names: list[str]) -> st.SearchStrategy[str]:
     pair = st.tuples(st.sampled_from(names).map(encoded), values).map("=".join)
     piece = st.one_of(pair, pair, pair, st.sampled_from(RAW_ESCAPES))
     return st.lists(piece, max_size=12).map("&".join)
-
-
-def public_patterns() -> list[URLPattern]:
-    def walk(patterns):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            else:
-                yield pattern
-
-    return list(walk(public_urls.urlpatterns))
 
 
 segment_values = st.one_of(

@@ -19,13 +19,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import reverse
 
 from explorer.settings import cache_from_url
-from inspections import urls as public_urls
 from inspections.models import Finding, Inspection, Recommendation, Theme
 
 from .conftest import ROOT
+from .public_urls import public_patterns
 from .seeds import NORTH_SOMERSET_2017, import_seeds
 
 pytestmark = pytest.mark.django_db
@@ -200,17 +200,6 @@ def test_passwords_must_be_long_and_uncommon():
 
 
 # --- A read-only public site: every public pattern, found from the resolver ----------------
-
-
-def public_patterns() -> list[URLPattern]:
-    def walk(patterns):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            else:
-                yield pattern
-
-    return list(walk(public_urls.urlpatterns))
 
 
 def public_pages(inspection: Inspection) -> dict[str, str]:

@@ -232,9 +232,10 @@ FRESHNESS = 1
 PAGE_QUERIES = {
     "home": 3 + FRESHNESS,  # national picture (every current authority with its latest
     # grade, one query), latest inspections, themes
-    "findings": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
+    "findings": 11 + FRESHNESS,  # rows per inspection (the count and page index), the
+    # page's rows, their themes, 8 facets
     "filtered findings": 12 + FRESHNESS,  # and the chosen themes' ids, once
-    "recommendations": 11 + FRESHNESS,  # count, page, themes of the page, 8 facets
+    "recommendations": 11 + FRESHNESS,  # as findings
     "authorities": 2 + FRESHNESS,  # every authority with its region and latest grade; regions
     "authority": 8 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
     # themes as values (for "raised again"), neighbours with grades, predecessors, successors
