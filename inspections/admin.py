@@ -23,7 +23,6 @@ from .importer.service import (
     import_source,
     preview_source,
     store_source,
-    theme_tagger,
 )
 from .models import (
     AlternativeName,
@@ -39,7 +38,9 @@ from .models import (
     SourceDocument,
     StatisticalNeighbour,
     Theme,
+    ThemeModel,
 )
+from .themes.store import retag_records, theme_tagger
 
 admin.site.site_header = "Ofsted children's services explorer: staff"
 admin.site.site_title = "Explorer admin"
@@ -58,6 +59,10 @@ class CurationMixin:
     def save_model(self, request, obj, form, change):
         mark_curated(obj, form.changed_data if change else form.fields)
         super().save_model(request, obj, form, change)
+        corrected_words = {"text", "section"} & set(form.changed_data)
+        if change and corrected_words and isinstance(obj, Finding | Recommendation):
+            # Themes follow the corrected words, as a re-import would tag them.
+            retag_records([obj])
 
     def save_formset(self, request, form, formset, change):
         themes = formset.model in (FindingTheme, RecommendationTheme)
@@ -164,11 +169,38 @@ class StatisticalNeighbourAdmin(ReadOnlyAdmin):
     list_select_related = ["authority", "neighbour"]
 
 
+class _Measured:
+    """A theme's figures in the current theme model's summary, for the admin's columns."""
+
+    def __init__(self, summary: dict, slug: str) -> None:
+        examples = summary.get("examples", {}).get(slug, {})
+        self.examples = examples.get("labelled", 0) + examples.get("curated", 0)
+        self.curated = examples.get("curated", 0)
+        self.by_model = bool(summary) and slug not in summary.get("cue_themes", [slug])
+        scores = summary.get("evaluation", {}).get("themes", {}).get(slug, {})
+        self.precision, self.recall = scores.get("precision"), scores.get("recall")
+        self.support = scores.get("support", 0)
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "finding_count", "recommendation_count"]
+    list_display = [
+        "name",
+        "slug",
+        "tagged_by",
+        "examples",
+        "precision",
+        "recall",
+        "finding_count",
+        "recommendation_count",
+    ]
     search_fields = ["name", "slug", "cues", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["how_it_is_tagged"]
     actions = ["merge"]
 
     @admin.action(description="Merge the selected themes into one", permissions=["delete"])
@@ -204,6 +236,30 @@ class ThemeAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_changelist_instance(self, request):
+        # The current model's summary is read once per page, not once per row.
+        changelist = super().get_changelist_instance(request)
+        summary = _current_summary()
+        for theme in changelist.result_list:
+            theme.measured = _Measured(summary, theme.slug)
+        return changelist
+
+    @admin.display(description="tagged by")
+    def tagged_by(self, obj):
+        return "the theme model" if obj.measured.by_model else "its cue words"
+
+    @admin.display(description="labelled examples")
+    def examples(self, obj):
+        return obj.measured.examples
+
+    @admin.display(description="precision")
+    def precision(self, obj):
+        return _figure(obj.measured.precision)
+
+    @admin.display(description="recall")
+    def recall(self, obj):
+        return _figure(obj.measured.recall)
+
     @admin.display(ordering="finding_count", description="findings")
     def finding_count(self, obj):
         return obj.finding_count
@@ -211,6 +267,88 @@ class ThemeAdmin(admin.ModelAdmin):
     @admin.display(ordering="recommendation_count", description="recommendations")
     def recommendation_count(self, obj):
         return obj.recommendation_count
+
+    @admin.display(description="how it is tagged")
+    def how_it_is_tagged(self, obj):
+        if obj.pk is None:
+            return "A new theme is tagged by its cue words until `train_themes` has learnt it."
+        model = ThemeModel.objects.defer("artefact").first()
+        measured = _Measured(model.summary if model else {}, obj.slug)
+        if not measured.by_model:
+            return (
+                f"By its cue words: the theme model has {measured.examples} labelled examples "
+                "of it, too few to learn from. Correct findings' and recommendations' themes "
+                "and run `manage.py train_themes` to teach it."
+            )
+        return (
+            f"By theme model v{model.version}, learnt from {measured.examples} labelled "
+            f"examples ({measured.curated} corrected by curators). On paragraphs of councils "
+            f"it never learnt from it found {_figure(measured.recall)} of the "
+            f"{measured.support} labelled tags (recall), and "
+            f"{_figure(measured.precision)} of the tags it gave were right (precision)."
+        )
+
+
+def _current_summary() -> dict:
+    model = ThemeModel.objects.defer("artefact").first()
+    return model.summary if model else {}
+
+
+@admin.register(ThemeModel)
+class ThemeModelAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "trained_at", "paragraphs", "curated", "precision", "recall", "f1"]
+    fields = ["version", "trained_at", "digest", "evaluation"]
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("artefact")
+
+    def _micro(self, obj) -> dict:
+        return obj.summary.get("evaluation", {}).get("micro", {})
+
+    @admin.display(description="training paragraphs")
+    def paragraphs(self, obj):
+        return obj.summary.get("training_paragraphs")
+
+    @admin.display(description="corrected by curators")
+    def curated(self, obj):
+        return obj.summary.get("labelled_set", {}).get("curated")
+
+    @admin.display(description="precision")
+    def precision(self, obj):
+        return _figure(self._micro(obj).get("precision"))
+
+    @admin.display(description="recall")
+    def recall(self, obj):
+        return _figure(self._micro(obj).get("recall"))
+
+    @admin.display(description="F1")
+    def f1(self, obj):
+        return _figure(self._micro(obj).get("f1"))
+
+    @admin.display(description="measured on the evaluation part")
+    def evaluation(self, obj):
+        themes = obj.summary.get("evaluation", {}).get("themes", {})
+        return format_html_join(
+            "\n",
+            "<div>{}: precision {}, recall {}, F1 {} ({} labelled tags)</div>",
+            (
+                (
+                    slug,
+                    _figure(s["precision"]),
+                    _figure(s["recall"]),
+                    _figure(s["f1"]),
+                    s["support"],
+                )
+                for slug, s in themes.items()
+            ),
+        )
 
 
 @transaction.atomic
@@ -346,11 +484,14 @@ class JudgementAdmin(CurationMixin, admin.ModelAdmin):
 
 class FindingThemeInline(admin.TabularInline):
     model = FindingTheme
-    fields = ["theme", "cue"]
-    readonly_fields = ["cue"]
+    fields = ["theme", "reason", "score"]
+    readonly_fields = ["reason", "score"]
     extra = 0
     verbose_name = "theme"
-    verbose_name_plural = "themes (with the cue that tagged each; empty if a curator chose it)"
+    verbose_name_plural = (
+        "themes (with why each was given: the words that weighed most in the theme model and "
+        "its probability, or the cue that matched; empty if a curator chose it)"
+    )
 
 
 class RecommendationThemeInline(FindingThemeInline):

@@ -185,9 +185,11 @@ class StatisticalNeighbour(models.Model):
 
 
 class Theme(models.Model):
-    """A subject findings and recommendations are tagged with, by its cue words.
+    """A subject findings and recommendations are tagged with.
 
-    Curators tune the cues; the importer tags with whatever the cues are at import time.
+    The theme model (ThemeModel) tags the themes it has enough labelled examples for; a
+    theme it has too few for, such as one a curator has just added, is tagged by its cue
+    words as they are at import time.
     """
 
     slug = models.SlugField(max_length=60, unique=True)
@@ -390,6 +392,29 @@ def public_id_for(*parts: object) -> str:
     return digest[:12]
 
 
+class ThemeModel(models.Model):
+    """A trained theme model: the versioned artefact imports and `retag_themes` tag with.
+
+    `train_themes` adds one from the labelled set and curators' corrections; the newest is
+    the one in use. The artefact is `themes.classifier.ThemeClassifier.to_bytes()`; the
+    summary repeats what the admin shows of it (examples and measured precision and recall
+    per theme) so that showing it never unpacks the artefact.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    digest = models.CharField("SHA-256", max_length=64, help_text="Of the artefact.")
+    artefact = models.BinaryField(editable=False)
+    trained_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = "theme model"
+
+    def __str__(self) -> str:
+        return f"theme model v{self.version}"
+
+
 # Hidden by a curator or withdrawn from the report: never listed publicly. Few rows, with a
 # partial index each, so "all but these" is cheap to say at a million rows.
 UNPUBLISHED = Q(is_hidden=True) | Q(withdrawn_at__isnull=False)
@@ -410,6 +435,17 @@ class PublishedText(models.Model):
         help_text="When a re-import no longer found it in the report; its permalink answers 410.",
     )
     curated_fields = models.JSONField(default=list, blank=True, editable=False)
+    # No index: only deleting a theme model looks rows up by it, and models are kept.
+    tagged_by = models.ForeignKey(
+        ThemeModel,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text="The theme model that last tagged it; empty before theme models.",
+    )
 
     class Meta:
         abstract = True
@@ -502,14 +538,26 @@ class Recommendation(PublishedText):
 
 
 class Tagging(models.Model):
-    """Why a record has a theme: the cue the importer matched, or a curator's choice."""
+    """Why a record has a theme: what weighed most in the theme model, the cue words that
+    matched, or a curator's choice."""
 
-    cue = models.CharField(
-        max_length=200, blank=True, help_text="The cue that matched; empty when a curator chose it."
+    reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The words that weighed most, or the cue that matched; empty when a curator "
+        "chose it.",
+    )
+    score = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The theme model's probability; empty for cues and curators.",
     )
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.reason or 'chosen by a curator'})"
 
 
 class FindingTheme(Tagging):
@@ -521,9 +569,6 @@ class FindingTheme(Tagging):
             models.UniqueConstraint(fields=["finding", "theme"], name="finding_theme_once")
         ]
         indexes = [models.Index(fields=["theme", "finding"])]
-
-    def __str__(self) -> str:
-        return f"{self.theme} ({self.cue or 'chosen by a curator'})"
 
 
 class RecommendationTheme(Tagging):
@@ -537,9 +582,6 @@ class RecommendationTheme(Tagging):
             )
         ]
         indexes = [models.Index(fields=["theme", "recommendation"])]
-
-    def __str__(self) -> str:
-        return f"{self.theme} ({self.cue or 'chosen by a curator'})"
 
 
 class DataVersion(models.Model):

@@ -8,8 +8,10 @@ framework in its years (DOMAIN.md), graded on that framework's judgement areas a
 with monitoring visits after an inadequate judgement and better grades at re-inspection.
 Findings and recommendations are real sentences, recombined: each synthetic paragraph joins
 sentences of real imported paragraphs reporting on the same judgement area, so full-text
-search and themes behave as they do on real data. Themes come from the importer's tagger,
-saved with the cue that matched, as an import saves them. Permalinks follow the importer's
+search and themes behave as they do on real data. Themes come from the importer's tagger
+(the theme model in use), given to each real sentence once and to a paragraph as the union
+of its sentences' themes, saved with why and the model's probability, as an import saves
+them, and each row records the model that tagged it. Permalinks follow the importer's
 derivation (`public_id_for`), made unique the same way.
 
 Synthetic rows can never pass for real ones: everything hangs off one SourceDocument whose
@@ -26,12 +28,13 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
+import math
 import random
 import re
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, TextIO
@@ -42,7 +45,6 @@ from django.utils import timezone
 
 from .freshness import mark_changed
 from .importer.save import inspection_slug
-from .importer.service import theme_tagger
 from .models import (
     Authority,
     Finding,
@@ -56,6 +58,9 @@ from .models import (
     Theme,
     public_id_for,
 )
+from .themes.classifier import ThemeTag
+from .themes.features import Paragraph
+from .themes.store import theme_tagger
 
 SOURCE_PREFIX = "synthetic corpus"
 TITLE_SUFFIX = " (synthetic)"
@@ -533,28 +538,41 @@ class SentencePool:
 
 
 class SentenceTagger:
-    """The importer's tagger (`theme_tagger`), applied sentence by sentence and remembered.
+    """The importer's tagger (`theme_tagger`), given every pool sentence once, in batches.
 
-    A synthetic paragraph is whole sentences joined by spaces, and no cue can match across
-    a sentence's end, so a paragraph's themes are its sentences' themes, each with the cue
-    of the first sentence that has it: what tagging the whole paragraph gives (the tests
-    compare), but each sentence, used many times over, is tagged once.
+    A synthetic paragraph's themes are the union of its sentences' themes, each with the
+    reason of its first sentence that has it and the highest probability among them. Tagging
+    each of a million paragraphs whole would cost more than the rest of the load together;
+    each sentence is reused many times over, so tagging sentences once keeps the tagger out
+    of the load's time, and themes still come from the model, sentence by sentence.
     """
 
     def __init__(self) -> None:
         self._tagger = theme_tagger()
-        self._known: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.model_id = self._tagger.model_id
+        self._known: dict[tuple[str, str], tuple[ThemeTag, ...]] = {}
 
-    def tag(self, sentences: Iterable[str]) -> Iterable[tuple[str, str]]:
-        """(theme slug, cue) pairs for the paragraph the sentences make."""
-        found: dict[str, str] = {}
+    def learn(self, sentences: Sequence[str], record: str) -> None:
+        """Tag these sentences now, in one batch, as parts of a finding or recommendation."""
+        todo = [s for s in dict.fromkeys(sentences) if (s, record) not in self._known]
+        for start in range(0, len(todo), 5000):
+            chunk = todo[start : start + 5000]
+            tags = self._tagger.tag([Paragraph(s, "", record) for s in chunk])
+            for sentence, found in zip(chunk, tags, strict=True):
+                self._known[sentence, record] = tuple(found)
+
+    def tag(self, sentences: Iterable[str], record: str) -> list[tuple[str, str, float | None]]:
+        """(theme slug, reason, probability) for the paragraph the sentences make."""
+        found: dict[str, tuple[str, float | None]] = {}
         for sentence in sentences:
-            matches = self._known.get(sentence)
-            if matches is None:
-                matches = self._known[sentence] = tuple(self._tagger(sentence))
-            for slug, cue in matches:
-                found.setdefault(slug, cue)
-        return found.items()
+            if (sentence, record) not in self._known:
+                self.learn([sentence], record)
+            for tag in self._known[sentence, record]:
+                reason, score = found.get(tag.slug, (tag.why, tag.score))
+                if score is not None and tag.score is not None and tag.score > score:
+                    score = tag.score
+                found[tag.slug] = (reason, score)
+        return [(slug, reason, score) for slug, (reason, score) in found.items()]
 
 
 # --- Loading --------------------------------------------------------------------------
@@ -815,6 +833,9 @@ def generate(
         defer_indexes = findings + recommendations >= DEFER_INDEXES_FROM
 
     tagger = SentenceTagger()
+    tagger.learn(findings_pool.all, "finding")
+    tagger.learn(recommendations_pool.all, "recommendation")
+    say("tagged the sentences")
     theme_ids = dict(Theme.objects.values_list("slug", "pk"))
     text_rng = random.Random(f"{seed}:text")
     with transaction.atomic():
@@ -869,13 +890,12 @@ def generate(
             ),
         )
         say(f"wrote {written} recommendations")
-        insert_rows(FindingTheme, finding_themes.rows("finding_id", "theme_id", "cue"))
+        insert_rows(FindingTheme, finding_themes.rows("finding_id", "theme_id", tagged=True))
         insert_rows(
-            RecommendationTheme, recommendation_themes.rows("recommendation_id", "theme_id", "cue")
+            RecommendationTheme,
+            recommendation_themes.rows("recommendation_id", "theme_id", tagged=True),
         )
-        insert_rows(
-            Recommendation.evidence.through, links.rows("recommendation_id", "finding_id", None)
-        )
+        insert_rows(Recommendation.evidence.through, links.rows("recommendation_id", "finding_id"))
         say(
             f"wrote {len(finding_themes) + len(recommendation_themes)} theme tags and "
             f"{len(links)} evidence links"
@@ -1009,26 +1029,30 @@ def _save_inspections(
 
 
 class _Links:
-    """Many (id, id, cue) rows held compactly: three arrays and a table of cue strings."""
+    """Many (id, id, reason, score) rows held compactly: arrays and a table of reasons."""
 
     def __init__(self) -> None:
-        self.left, self.right, self.cue = array("q"), array("q"), array("l")
-        self.cues: dict[str, int] = {}
+        self.left, self.right, self.reason = array("q"), array("q"), array("l")
+        self.score = array("d")  # NaN for none
+        self.reasons: dict[str, int] = {}
 
-    def add(self, left: int, right: int, cue: str = "") -> None:
+    def add(self, left: int, right: int, reason: str = "", score: float | None = None) -> None:
         self.left.append(left)
         self.right.append(right)
-        self.cue.append(self.cues.setdefault(cue[:200], len(self.cues)))
+        self.reason.append(self.reasons.setdefault(reason[:200], len(self.reasons)))
+        self.score.append(math.nan if score is None else score)
 
     def __len__(self) -> int:
         return len(self.left)
 
-    def rows(self, left: str, right: str, cue: str | None) -> Iterator[dict[str, Any]]:
-        words = list(self.cues)
+    def rows(self, left: str, right: str, tagged: bool = False) -> Iterator[dict[str, Any]]:
+        """Rows by attribute name; with `tagged`, each tag's reason and score too."""
+        words = list(self.reasons)
         for i in range(len(self.left)):
-            row = {left: self.left[i], right: self.right[i]}
-            if cue:
-                row[cue] = words[self.cue[i]]
+            row: dict[str, Any] = {left: self.left[i], right: self.right[i]}
+            if tagged:
+                row["reason"] = words[self.reason[i]]
+                row["score"] = None if math.isnan(self.score[i]) else self.score[i]
             yield row
 
 
@@ -1069,12 +1093,13 @@ def _finding_rows(
                     evidence.setdefault(plan.pk, []).append(pk)
                 text = " ".join(sentences)
                 paragraph = str(position + 1) if plan.framework.numbered else None
-                for slug, cue in tagger.tag(sentences):
+                for slug, reason, score in tagger.tag(sentences, "finding"):
                     if slug in theme_ids:
-                        themes.add(pk, theme_ids[slug], cue)
+                        themes.add(pk, theme_ids[slug], reason, score)
                 yield {
                     "id": pk,
                     "inspection_id": plan.pk,
+                    "tagged_by_id": tagger.model_id,
                     "public_id": _unique_public_id(
                         public_id_for(plan.slug, "finding", position, paragraph), taken
                     ),
@@ -1107,9 +1132,9 @@ def _recommendation_rows(
             for position in range(count):
                 sentences = pool.paragraph(rng, "", (1, 2), (70, 30))
                 text = " ".join(sentences)
-                for slug, cue in tagger.tag(sentences):
+                for slug, reason, score in tagger.tag(sentences, "recommendation"):
                     if slug in theme_ids:
-                        themes.add(pk, theme_ids[slug], cue)
+                        themes.add(pk, theme_ids[slug], reason, score)
                 if addressee == "authority":
                     finding = next(marked, None)
                     if finding is not None:
@@ -1117,6 +1142,7 @@ def _recommendation_rows(
                 yield {
                     "id": pk,
                     "inspection_id": plan.pk,
+                    "tagged_by_id": tagger.model_id,
                     "public_id": _unique_public_id(
                         public_id_for(plan.slug, "recommendation", addressee, position), taken
                     ),

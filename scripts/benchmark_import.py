@@ -48,10 +48,11 @@ def main():
     from inspections.importer.read import read_document
     from inspections.importer.recognise import recognise
     from inspections.importer.report import ImportRefused
-    from inspections.importer.service import theme_tagger
     from inspections.importer.structure import structure
     from inspections.management.commands.import_reports import walk
     from inspections.models import Finding, Inspection, Recommendation
+    from inspections.themes.features import Paragraph
+    from inspections.themes.store import theme_tagger
 
     files = walk([args.corpus])
     devnull = open(os.devnull, "w")  # noqa: SIM115 - held for the command's lifetime
@@ -80,8 +81,10 @@ def main():
         except ImportRefused:
             continue
         t3 = time.perf_counter()
-        for item in [*report.findings, *report.recommendations]:
-            tagger(item.text)
+        tagger.tag(
+            [Paragraph(f.text, f.section, "finding") for f in report.findings]
+            + [Paragraph(r.text, "", "recommendation") for r in report.recommendations]
+        )
         t4 = time.perf_counter()
         pages += document.page_count
         steps["read"] += t1 - t0

@@ -42,7 +42,7 @@ judgement.words = "Corrected by a curator"
 judgement.curated_fields = ["grade", "words"]
 judgement.save()
 chosen = Recommendation.objects.order_by("id")[2]
-chosen.themes.set([Theme.objects.get(slug="voice-of-child")], through_defaults={"cue": ""})
+chosen.themes.set([Theme.objects.get(slug="voice-of-child")], through_defaults={"reason": ""})
 chosen.curated_fields = ["themes"]
 chosen.save()
 inspection = Inspection.objects.order_by("id").first()

@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from inspections import synthetic
-from inspections.importer.service import theme_tagger
 from inspections.importer.vocabulary import FRAMEWORKS
 from inspections.models import (
     Authority,
@@ -24,6 +23,8 @@ from inspections.models import (
     SourceDocument,
     public_id_for,
 )
+from inspections.themes.features import Paragraph
+from inspections.themes.store import theme_tagger
 
 from . import seeds
 
@@ -92,7 +93,7 @@ def _fingerprint() -> list[tuple]:
         ),
         sorted(
             FindingTheme.objects.filter(finding__in=_synthetic_findings()).values_list(
-                "finding__public_id", "theme__slug", "cue"
+                "finding__public_id", "theme__slug", "reason", "score"
             )
         ),
         sorted(
@@ -160,30 +161,37 @@ def test_each_framework_is_inspected_in_its_years_and_graded_on_its_areas(real):
         assert framework.years[0] <= inspection.start_date.year <= framework.years[1]
 
 
+class RealSentences:
+    """The real (imported) paragraphs' sentences, to split a synthetic text back into."""
+
+    def __init__(self, model) -> None:
+        self.by_start: dict[str, list[str]] = {}
+        real = model.objects.exclude(inspection__in=synthetic.synthetic_inspections())
+        for text in real.values_list("text", flat=True):
+            for sentence in synthetic.sentences_of(text):
+                self.by_start.setdefault(sentence[:20], []).append(sentence)
+
+    def split(self, text: str) -> list[str]:
+        """The whole real sentences the text is made of, from the start; fails if it is not."""
+        rest, parts = text, []
+        while rest and rest != "(Recommendation)":
+            found = (s for s in self.by_start.get(rest[:20], []) if rest.startswith(s))
+            sentence = next(found, None)
+            assert sentence, f"not a real sentence: {rest[:80]!r}"
+            rest = rest[len(sentence) :].lstrip()
+            parts.append(sentence)
+        return parts
+
+
 def test_texts_are_real_sentences_recombined(real):
     _generate()
 
-    real_sentences = {
-        sentence
-        for text in Finding.objects.exclude(
-            inspection__in=synthetic.synthetic_inspections()
-        ).values_list("text", flat=True)
-        for sentence in synthetic.sentences_of(text)
-    }
-    by_start: dict[str, list[str]] = {}
-    for sentence in real_sentences:
-        by_start.setdefault(sentence[:20], []).append(sentence)
+    real_sentences = RealSentences(Finding)
     for text in _synthetic_findings().values_list("text", flat=True)[:300]:
-        # The text splits, from the start, into whole real sentences.
-        rest, parts = text, 0
-        while rest and rest != "(Recommendation)":
-            sentence = next((s for s in by_start.get(rest[:20], []) if rest.startswith(s)), None)
-            assert sentence, f"not a real sentence: {rest[:80]!r}"
-            rest, parts = rest[len(sentence) :].lstrip(), parts + 1
-        assert 2 <= parts <= 6
+        assert 2 <= len(real_sentences.split(text)) <= 6
 
 
-def test_themes_are_the_importers_with_their_cues(real):
+def test_themes_are_the_importers_tagger_given_sentence_by_sentence(real):
     _generate()
 
     tagger = theme_tagger()
@@ -191,14 +199,18 @@ def test_themes_are_the_importers_with_their_cues(real):
         (FindingTheme, _synthetic_findings(), "finding"),
         (RecommendationTheme, _synthetic_recommendations(), "recommendation"),
     ]:
-        stored: dict[int, dict[str, str]] = {}
-        for owner_id, slug, cue in through.objects.filter(**{f"{owner}__in": records}).values_list(
-            f"{owner}_id", "theme__slug", "cue"
+        stored: dict[int, set[str]] = {}
+        for owner_id, slug in through.objects.filter(**{f"{owner}__in": records}).values_list(
+            f"{owner}_id", "theme__slug"
         ):
-            stored.setdefault(owner_id, {})[slug] = cue
+            stored.setdefault(owner_id, set()).add(slug)
         tagged = 0
-        for pk, text in records.values_list("pk", "text"):
-            assert stored.get(pk, {}) == dict(tagger(text)), text
+        real_sentences = RealSentences(records.model)
+        for pk, text, model in records.values_list("pk", "text", "tagged_by"):
+            assert model == tagger.model_id
+            sentences = real_sentences.split(text)
+            found = tagger.tag([Paragraph(s, "", owner) for s in sentences])
+            assert stored.get(pk, set()) == {t.slug for tags in found for t in tags}, text
             tagged += bool(stored.get(pk))
         assert tagged > records.count() / 2
 

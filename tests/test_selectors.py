@@ -6,7 +6,7 @@ import pytest
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
-from inspections.models import Authority, Finding, Inspection, Recommendation
+from inspections.models import Authority, Finding, Inspection, Recommendation, Theme
 from inspections.selectors import (
     authority_history,
     finding_list,
@@ -171,24 +171,25 @@ def test_recommendation_permalink_has_its_evidence():
 def test_themes(seeds, django_assert_num_queries):
     with django_assert_num_queries(3):  # themes; findings and recommendations per theme
         themes = theme_list()
-    neglect = next(t for t in themes if t.slug == "neglect")
-    assert neglect.finding_count == Finding.objects.filter(themes=neglect).count()
+    # A theme the seeds raise often (hidden and withdrawn rows need two to take away).
+    oversight = next(t for t in themes if t.slug == "management-oversight")
+    assert oversight.finding_count == Finding.objects.filter(themes=oversight).count()
     # Hidden and withdrawn rows are not counted.
-    hidden = Finding.objects.filter(themes=neglect).first()
+    hidden = Finding.objects.filter(themes=oversight).first()
     hidden.is_hidden = True
     hidden.save()
-    withdrawn = Finding.objects.filter(themes=neglect).exclude(pk=hidden.pk).first()
+    withdrawn = Finding.objects.filter(themes=oversight).exclude(pk=hidden.pk).first()
     withdrawn.withdrawn_at = timezone.now()
     withdrawn.save()
-    again = next(t for t in theme_list() if t.slug == "neglect")
-    assert again.finding_count == neglect.finding_count - 2
+    again = next(t for t in theme_list() if t.slug == "management-oversight")
+    assert again.finding_count == oversight.finding_count - 2
     hidden.is_hidden = False
     hidden.save()
     withdrawn.withdrawn_at = None
     withdrawn.save()
     with django_assert_num_queries(5):
-        detail = theme_detail(slug="neglect")
-    assert detail.finding_count == neglect.finding_count
+        detail = theme_detail(slug="management-oversight")
+    assert detail.finding_count == oversight.finding_count
     assert sum(y.total for y in detail.years) == detail.finding_count
     assert [y.year for y in detail.years] == sorted((y.year for y in detail.years), reverse=True)
     with pytest.raises(Http404):
@@ -198,9 +199,10 @@ def test_themes(seeds, django_assert_num_queries):
 def test_raised_again_lists_themes_recommended_at_two_inspections(seeds):
     history = authority_history(slug="somerset")
     raised = {item.theme.slug: item for item in history.raised_again}
-    # The 2010 letter and the 2013 inspection both asked about these; the 2017 monitoring
-    # visit made no recommendations.
-    assert set(raised) == {"management-oversight", "assessment"}
+    # The 2010 letter and the 2013 inspection both asked for better management oversight;
+    # only the 2013 one asked for better assessments (the 2010 letter's point about initial
+    # assessments is their sign-off); the 2017 monitoring visit made no recommendations.
+    assert set(raised) == {"management-oversight"}
     oversight = raised["management-oversight"]
     assert [o.inspection.start_date.year for o in oversight.occasions] == [2010, 2013]
     for occasion in oversight.occasions:
@@ -208,11 +210,45 @@ def test_raised_again_lists_themes_recommended_at_two_inspections(seeds):
             inspection=occasion.inspection, themes__slug="management-oversight"
         ).order_by("position")
         assert [r.pk for r in occasion.recommendations] == [r.pk for r in expected]
-    # Most often raised first, then by name: both at two inspections here.
+
+    # A curator judges that the 2010 letter did ask about assessments too: then both are
+    # raised at two inspections, and are listed by name.
+    letter = Recommendation.objects.filter(
+        inspection__authority__slug="somerset", inspection__start_date__year=2010
+    ).first()
+    letter.themes.add(Theme.objects.get(slug="assessment"))
+    letter.curated_fields = ["themes"]
+    letter.save()
+    history = authority_history(slug="somerset")
     assert [item.theme.slug for item in history.raised_again] == [
         "management-oversight",  # "Management oversight and supervision"
         "assessment",  # "Quality and timeliness of assessments"
     ]
+
+
+def test_raised_again_uses_only_what_the_authority_was_told_to_improve(seeds):
+    """Recommendations (a letter's areas for development and priority action are its
+    recommendations), never strengths or other findings, however they are tagged."""
+    somerset = Finding.objects.filter(inspection__authority__slug="somerset")
+    strength = somerset.filter(kind="strength", inspection__start_date__year=2010).first()
+    finding = somerset.filter(inspection__start_date__year=2013).first()
+    assert strength and finding
+    told = set(
+        Recommendation.objects.filter(inspection__authority__slug="somerset").values_list(
+            "themes__slug", flat=True
+        )
+    )
+    untold = Theme.objects.exclude(slug__in=told).first()
+    for record in (strength, finding):
+        record.themes.add(untold)
+        record.curated_fields = ["themes"]
+        record.save()
+    raised = authority_history(slug="somerset").raised_again
+    assert untold.slug not in {item.theme.slug for item in raised}
+    for item in raised:
+        for occasion in item.occasions:
+            assert all(isinstance(r, Recommendation) for r in occasion.recommendations)
+            assert {r.addressee for r in occasion.recommendations} == {"authority"}
 
 
 def test_raised_again_needs_two_different_inspections_to_the_authority():

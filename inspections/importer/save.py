@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,19 +25,15 @@ from .. import freshness
 from ..models import (
     Authority,
     Finding,
-    FindingTheme,
     Inspection,
     Judgement,
     Recommendation,
-    RecommendationTheme,
     SourceDocument,
-    Theme,
     public_id_for,
 )
+from ..themes.store import apply_tags, paragraph_of
+from ..themes.tagger import ThemeTagger
 from .report import ParsedFinding, ParsedRecommendation, ParsedReport
-
-# Tags a text: returns (theme slug, cue that matched) pairs.
-Tagger = Callable[[str], Sequence[tuple[str, str]]]
 
 
 @dataclass
@@ -69,7 +65,7 @@ def save_report(
     *,
     authority: Authority,
     source: SourceDocument,
-    tagger: Tagger,
+    tagger: ThemeTagger,
 ) -> SaveResult:
     """Create or update the inspection a report describes, with all its records."""
     with transaction.atomic():
@@ -208,7 +204,7 @@ def _match(existing: list, parsed: list, key_existing, key_parsed, text_existing
 
 
 def _save_findings(
-    inspection: Inspection, parsed: list[ParsedFinding], tagger: Tagger, changes: _Changes
+    inspection: Inspection, parsed: list[ParsedFinding], tagger: ThemeTagger, changes: _Changes
 ) -> list[Finding]:
     existing = list(inspection.findings.order_by("position", "id"))
     pairs, leftover = _match(
@@ -235,7 +231,7 @@ def _save_findings(
         lambda item: ("finding", item.position, item.paragraph),
         changes,
     )
-    _tag(FindingTheme, "finding", list(zip(parsed, saved, strict=True)), tagger, changes)
+    _tag(saved, tagger, changes)
     return saved
 
 
@@ -243,7 +239,7 @@ def _save_recommendations(
     inspection: Inspection,
     parsed: list[ParsedRecommendation],
     findings: list[tuple[ParsedFinding, Finding]],
-    tagger: Tagger,
+    tagger: ThemeTagger,
     changes: _Changes,
 ) -> None:
     existing = list(inspection.recommendations.order_by("addressee", "position", "id"))
@@ -270,7 +266,7 @@ def _save_recommendations(
         changes,
     )
     pairs_saved = list(zip(parsed, saved, strict=True))
-    _tag(RecommendationTheme, "recommendation", pairs_saved, tagger, changes)
+    _tag(saved, tagger, changes)
     _link_evidence(pairs_saved, findings, changes)
 
 
@@ -332,32 +328,13 @@ def _withdraw(records: list, changes: _Changes, what: str) -> None:
             changes.add(what)
 
 
-def _tag(through, field_name: str, pairs: list[tuple], tagger: Tagger, changes: _Changes) -> None:
-    """Set each record's themes to the tagger's, except where a curator chose them."""
-    themes = dict(Theme.objects.values_list("slug", "pk"))
-    records = [record for _, record in pairs]
-    current: dict[int, dict[int, str]] = defaultdict(dict)
-    for owner_id, theme_id, cue in through.objects.filter(
-        **{f"{field_name}__in": records}
-    ).values_list(f"{field_name}_id", "theme_id", "cue"):
-        current[owner_id][theme_id] = cue
-    to_delete, to_create = [], []
-    for item, record in pairs:
-        if "themes" in record.curated_fields:
-            continue
-        wanted = {themes[slug]: cue for slug, cue in tagger(item.text) if slug in themes}
-        have = current.get(record.pk, {})
-        if wanted == have:
-            continue
-        to_delete.append(record.pk)
-        to_create.extend(
-            through(**{field_name: record, "theme_id": theme_id, "cue": cue[:200]})
-            for theme_id, cue in wanted.items()
-        )
-        changes.add(f"{field_name}s re-themed")
-    if to_delete:
-        through.objects.filter(**{f"{field_name}_id__in": to_delete}).delete()
-    through.objects.bulk_create(to_create)
+def _tag(records: list, tagger: ThemeTagger, changes: _Changes) -> None:
+    """Tag the records as saved (a curator's corrected text included), except where a
+    curator chose their themes (see apply_tags)."""
+    if records:
+        what = records[0]._meta.verbose_name_plural
+        paragraphs = [paragraph_of(record) for record in records]
+        changes.add(f"{what} re-themed", apply_tags(records, paragraphs, tagger).records)
 
 
 def _link_evidence(

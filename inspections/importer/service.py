@@ -26,15 +26,14 @@ from ..models import (
     Authority,
     ImportAttempt,
     SourceDocument,
-    Theme,
     source_document_path,
 )
+from ..themes.store import theme_tagger
 from .outcome import outcome_record
 from .pipeline import parse_report
 from .read import refuse_empty_or_oversized, sniff_media_type
 from .report import ImportRefused, ParsedReport
 from .save import save_report
-from .tag import ThemeRule, tag_text
 
 
 @dataclass
@@ -71,16 +70,6 @@ class AuthorityResolver:
     def resolve(self, name: str) -> Authority | None:
         pk = self._index.resolve(name)
         return self._by_pk.get(pk) if pk is not None else None
-
-
-def theme_tagger():
-    """A tagger using the Theme records' cues as they are now."""
-    rules = [ThemeRule(slug=t.slug, cues=tuple(t.cue_list)) for t in Theme.objects.all()]
-
-    def tagger(text: str) -> list[tuple[str, str]]:
-        return [(match.slug, match.cue) for match in tag_text(text, rules)]
-
-    return tagger
 
 
 def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, bool]:

@@ -1,4 +1,9 @@
-"""Tag a finding's or recommendation's text with themes, from rules curators edit.
+"""Which of each theme's cue words a text contains, from rules curators edit.
+
+Cues are no longer what tags a paragraph (the trained model in `classifier.py` is): a cue
+says a word is there, not that the paragraph is about it. They tag the themes the model has
+too few labelled examples for, such as one a curator has just added, and each theme's cue
+hits are one of the model's features.
 
 A theme's rule is its slug and its cue words (the Theme model stores them; DOMAIN.md's
 table, as fixtures/themes.csv, is the seed list). Pure: no database. Matching is meant for the
@@ -14,7 +19,7 @@ reports' prose:
   or "smart" in prose do not fire, but plurals do ("CAFs", "IROs");
 - "s47"-style cues also match "s.47", "s 47" and "section 47".
 
-Rules compile once per set of rules (a cached ThemeTagger), as an import tags ~25,000
+Rules compile once per set of rules (a cached CueMatcher), as an import tags ~25,000
 paragraphs.
 """
 
@@ -49,16 +54,16 @@ class ThemeMatch:
 def tag_text(text: str, rules: Sequence[ThemeRule]) -> list[ThemeMatch]:
     """The themes `text` mentions, one match per theme in the rules' order, each with the
     cue found earliest in the text and an excerpt around it."""
-    return compiled_tagger(tuple(rules)).tag(text)
+    return compiled_matcher(tuple(rules)).tag(text)
 
 
 @lru_cache(maxsize=8)
-def compiled_tagger(rules: tuple[ThemeRule, ...]) -> ThemeTagger:
-    """A ThemeTagger for these rules, compiled once and reused while they are unchanged."""
-    return ThemeTagger(rules)
+def compiled_matcher(rules: tuple[ThemeRule, ...]) -> CueMatcher:
+    """A CueMatcher for these rules, compiled once and reused while they are unchanged."""
+    return CueMatcher(rules)
 
 
-class ThemeTagger:
+class CueMatcher:
     """Rules compiled once: one pattern per cue, tried only where a cheap word test says
     the cue can be in the text, and reused for every text."""
 

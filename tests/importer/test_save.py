@@ -14,6 +14,7 @@ from inspections.importer.report import (
 from inspections.importer.save import save_report
 from inspections.importer.service import import_source, store_source
 from inspections.models import Authority, Recommendation, SourceDocument
+from inspections.themes.tagger import ThemeTagger
 
 from ..conftest import REPORTS
 from .formats.test_sif import NORTH_SOMERSET_LINKS
@@ -74,7 +75,10 @@ def test_a_repeated_paragraph_number_links_to_the_recommendations_own_part():
         sha256="1" * 64, original_name="x.txt", size=1, file="sources/11/1"
     )
     result = save_report(
-        report, authority=Authority.objects.get(slug="devon"), source=source, tagger=lambda text: []
+        report,
+        authority=Authority.objects.get(slug="devon"),
+        source=source,
+        tagger=ThemeTagger(None, []),
     )
     lscb = Recommendation.objects.get(addressee="lscb")
     authority = Recommendation.objects.get(addressee="authority")

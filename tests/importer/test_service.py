@@ -11,7 +11,9 @@ from inspections.models import (
     Judgement,
     Recommendation,
     SourceDocument,
+    ThemeModel,
 )
+from inspections.themes.store import retag_records
 
 from ..conftest import REPORTS
 
@@ -58,7 +60,9 @@ def snapshot():
             )
         ),
         "themes": list(
-            FindingTheme.objects.order_by("id").values_list("finding_id", "theme__slug", "cue")
+            FindingTheme.objects.order_by("id").values_list(
+                "finding_id", "theme__slug", "reason", "score"
+            )
         ),
     }
 
@@ -93,13 +97,21 @@ def test_importing_the_same_file_twice_changes_nothing():
     assert ImportAttempt.objects.count() == 2
 
 
-def test_themes_say_which_cue_tagged_them():
+def test_themes_say_why_the_model_gave_them():
     import_file(DEVON)
-    tagging = FindingTheme.objects.select_related("theme", "finding").first()
-    assert tagging.cue
-    assert tagging.theme.slug
-    # The cue (or its plural) is in the text it tagged.
-    assert tagging.cue.lower().rstrip("s") in tagging.finding.text.lower()
+    model = ThemeModel.objects.get()  # the bundled model, installed by the first import
+    taggings = list(FindingTheme.objects.select_related("theme", "finding"))
+    assert taggings
+    for tagging in taggings:
+        assert tagging.finding.tagged_by_id == model.pk
+        assert 0.0 < tagging.score <= 1.0
+        # The words that weighed most: quoted, and (stemmed) in the paragraph or its heading.
+        first = tagging.reason.split(", ")[0]
+        assert first.startswith(("“", "heading", "the ", "being")), tagging.reason
+        word = first.strip("“”").split()[0]
+        if first.startswith("“"):
+            haystack = (tagging.finding.text + " " + tagging.finding.section).lower()
+            assert word[:4] in haystack, (word, tagging.finding.text)
 
 
 def test_a_curators_corrections_and_the_permalinks_survive_a_reimport():
@@ -109,6 +121,7 @@ def test_a_curators_corrections_and_the_permalinks_survive_a_reimport():
     finding.text = "Corrected by a curator."
     finding.curated_fields = ["is_hidden", "text"]
     finding.save()
+    retag_records([finding])  # as the admin does when a curator corrects a text
     judgement = Judgement.objects.get(area="leadership")
     judgement.grade, judgement.curated_fields = "adequate", ["grade"]
     judgement.save()

@@ -1,4 +1,5 @@
-"""The theme tagger: real sentences from the seeds, with true and false positives."""
+"""Cue matching (themes the model has no say on, and a feature of the model): real sentences
+from the seeds, with true and false positives."""
 
 import csv
 import time
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from inspections.importer.pipeline import parse_report
-from inspections.importer.tag import ThemeRule, compiled_tagger, tag_text
+from inspections.themes.cues import ThemeRule, compiled_matcher, tag_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 REPORTS = FIXTURES / "reports"
@@ -95,7 +96,7 @@ def test_known_false_positive_of_broad_cues_is_documented():
 
 def test_rules_compile_once_per_set_of_rules():
     rules = tuple(SEED_RULES)
-    assert compiled_tagger(rules) is compiled_tagger(rules)
+    assert compiled_matcher(rules) is compiled_matcher(rules)
 
 
 def test_empty_cues_and_empty_text():
@@ -107,7 +108,7 @@ def test_empty_cues_and_empty_text():
 def test_speed_on_seed_paragraphs(name):
     report = parse_report((REPORTS / name).read_bytes())
     texts = [f.text for f in report.findings] * 10
-    compiled_tagger(tuple(SEED_RULES))
+    compiled_matcher(tuple(SEED_RULES))
     start = time.perf_counter()
     for text in texts:
         tag_text(text, SEED_RULES)

@@ -18,8 +18,8 @@ from inspections.importer.service import (
     AuthorityResolver,
     import_source,
     store_source,
-    theme_tagger,
 )
+from inspections.themes.store import theme_tagger
 
 
 def walk(paths: list[str]) -> list[Path]:
