@@ -176,7 +176,9 @@ class _Measured:
         examples = summary.get("examples", {}).get(slug, {})
         self.examples = examples.get("labelled", 0) + examples.get("curated", 0)
         self.curated = examples.get("curated", 0)
-        self.by_model = bool(summary) and slug not in summary.get("cue_themes", [slug])
+        # A theme added since the model was trained is not in it: its cues tag it.
+        trained = slug in summary.get("examples", {})
+        self.by_model = trained and slug not in summary.get("cue_themes", [])
         scores = summary.get("evaluation", {}).get("themes", {}).get(slug, {})
         self.precision, self.recall = scores.get("precision"), scores.get("recall")
         self.support = scores.get("support", 0)

@@ -195,3 +195,59 @@ def test_merging_themes_moves_their_taggings_and_cues(client, curator, imported)
     assert "MARAC" in keep.cue_list and "neglect" in keep.cue_list
     now = set(FindingTheme.objects.filter(theme=keep).values_list("finding_id", flat=True))
     assert now == tagged
+
+
+def test_each_theme_shows_how_it_is_tagged_and_how_well(client, curator, imported):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inspections.models import Theme, ThemeModel
+
+    client.force_login(curator)
+    summary = ThemeModel.objects.get().summary
+    missing = summary["evaluation"]["themes"]["missing"]
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(admin_url(Theme, "changelist"), {"all": ""}).content.decode()
+    for n in range(5):
+        Theme.objects.create(slug=f"extra-{n}", name=f"Extra {n}", cues=f"extra{n}")
+    with CaptureQueriesContext(connection) as more:
+        client.get(admin_url(Theme, "changelist"), {"all": ""})
+    assert len(more) == len(queries)  # the model's summary is read once, not once a row
+    row = html[html.index(">Children missing from home, care or education<") :]
+    row = row[: row.index("</tr>")]
+    examples = summary["examples"]["missing"]["labelled"]
+    assert "the theme model" in row and f">{examples}<" in row
+    assert f">{missing['precision']:.2f}<" in row and f">{missing['recall']:.2f}<" in row
+
+    new = Theme.objects.create(slug="young-carers", name="Young carers", cues="young carer")
+    page = client.get(admin_url(Theme, "change", new.pk)).content.decode()
+    assert "By its cue words" in page
+    page = client.get(admin_url(Theme, "change", Theme.objects.get(slug="missing").pk))
+    assert "By theme model v1, learnt from" in page.content.decode()
+
+
+def test_a_findings_themes_say_why_they_were_given(client, curator, imported):
+    from inspections.models import FindingTheme
+
+    client.force_login(curator)
+    tagging = FindingTheme.objects.exclude(score=None).select_related("finding").first()
+    html = client.get(admin_url(Finding, "change", tagging.finding_id)).content.decode()
+    assert "the words that weighed most" in html
+    # The reason, escaped as the admin shows it, and the model's probability.
+    assert tagging.reason.split(", ")[0].replace("“", "&#x201C;")[:6] in html or (
+        tagging.reason.split(", ")[0] in html
+    )
+    assert str(tagging.score) in html
+
+
+def test_correcting_a_findings_text_re_tags_it(client, curator, imported):
+    client.force_login(curator)
+    finding = Finding.objects.filter(inspection=imported, themes__isnull=False).first()
+    url = admin_url(Finding, "change", finding.pk)
+    data = form_data(client.get(url))
+    data["text"] = "Return home interviews are not offered to children who go missing from care."
+    # The inline still lists the old tags; a text correction leaves them to the tagger.
+    assert client.post(url, data).status_code == 302
+    finding.refresh_from_db()
+    assert "text" in finding.curated_fields and "themes" not in finding.curated_fields
+    assert "missing" in set(finding.themes.values_list("slug", flat=True))

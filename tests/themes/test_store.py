@@ -1,6 +1,7 @@
 """Theme models in the database: the one imports use, curators' corrections as training
 data that re-tagging never overwrites, new themes tagged by their cues, and no network."""
 
+import re
 import socket
 from io import StringIO
 
@@ -97,11 +98,18 @@ def test_a_curated_correction_survives_retagging_and_reimport_and_teaches_the_ne
     assert trained.model.version == 2 and trained.created
 
 
+def theme_page_count(client, slug: str) -> int:
+    html = client.get(f"/themes/{slug}/").content.decode()
+    return int(re.search(rf'\?theme={slug}">(\d+) finding', html).group(1))
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_retagging_applies_a_new_model_and_says_what_changed():
-    """Committed for real, as in production: the data version moves after each commit."""
+def test_retagging_applies_a_new_model_and_says_what_changed(client):
+    """Committed for real, as in production: the data version moves after each commit, and
+    the cached theme pages follow."""
     import_seeds(DEVON_2013, NORTH_SOMERSET_2017)
     before = freshness.current().version
+    counts = {s: theme_page_count(client, s) for s in ("missing", "planning", "assessment")}
     _, trained = train_model(labelled=SMALL)  # a much smaller model: other tags
     assert trained.created
     out = StringIO()
@@ -110,6 +118,10 @@ def test_retagging_applies_a_new_model_and_says_what_changed():
     assert "changed themes" in report and "added" in report and "removed" in report
     assert set(Finding.objects.values_list("tagged_by", flat=True)) == {trained.model.pk}
     assert freshness.current().version > before
+    published = Finding.objects.filter(is_hidden=False, withdrawn_at=None)
+    now = {s: theme_page_count(client, s) for s in counts}
+    assert now == {s: published.filter(themes__slug=s).count() for s in counts}
+    assert now != counts  # the small model tags differently, and the pages show it
     # Tagged as the tagger tags them now.
     tagger = theme_tagger()
     for finding in Finding.objects.order_by("pk")[:40]:
