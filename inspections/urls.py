@@ -16,10 +16,10 @@ urlpatterns = [
     path("inspections/<slug:slug>/", views.inspection_detail, name="inspection-detail"),
     path("inspections/<slug:slug>/source/", views.inspection_source, name="inspection-source"),
     path("findings/", views.finding_list, name="finding-list"),
-    path("findings/<str:public_id>/", views.finding_detail, name="finding-detail"),
+    path("findings/<slug:public_id>/", views.finding_detail, name="finding-detail"),
     path("recommendations/", views.recommendation_list, name="recommendation-list"),
     path(
-        "recommendations/<str:public_id>/",
+        "recommendations/<slug:public_id>/",
         views.recommendation_detail,
         name="recommendation-detail",
     ),

@@ -40,6 +40,7 @@ class Example:
     authority: str  # slug: cross-validation and the split keep a council's paragraphs together
     split: str  # TRAINING | EVALUATION
     origin: str = "labelled"  # "labelled" | "curated"
+    sample: str = "random"  # how the labelled set drew it: "random" | "targeted" (rare themes)
 
     @property
     def key(self) -> str:
@@ -66,6 +67,7 @@ def read_labelled_set(path: Path = LABELLED_SET) -> list[Example]:
                         themes=frozenset(row["themes"]),
                         authority=row["authority"],
                         split=row["split"],
+                        sample=row.get("sample") or "random",
                     )
                 )
             except (ValueError, KeyError, TypeError) as error:
