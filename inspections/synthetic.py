@@ -10,9 +10,9 @@ Findings and recommendations are real sentences, recombined: each synthetic para
 sentences of real imported paragraphs reporting on the same judgement area, so full-text
 search and themes behave as they do on real data. Themes come from the importer's tagger
 (the theme model in use), given to each real sentence once and to a paragraph as the union
-of its sentences' themes, saved with why and the model's probability, as an import saves
-them, and each row records the model that tagged it. Permalinks follow the importer's
-derivation (`public_id_for`), made unique the same way.
+of its sentences' themes, saved with why (the feature that weighed most) and the model's
+probability, as an import saves them, and each row records the model that tagged it.
+Permalinks follow the importer's derivation (`public_id_for`), made unique the same way.
 
 Synthetic rows can never pass for real ones: everything hangs off one SourceDocument whose
 name starts "synthetic corpus" and whose stored file says what it is, and every synthetic
@@ -29,12 +29,13 @@ import datetime
 import itertools
 import json
 import math
+import operator
 import random
 import re
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, TextIO
@@ -58,7 +59,6 @@ from .models import (
     Theme,
     public_id_for,
 )
-from .themes.classifier import ThemeTag
 from .themes.features import Paragraph
 from .themes.store import theme_tagger
 
@@ -541,38 +541,47 @@ class SentenceTagger:
     """The importer's tagger (`theme_tagger`), given every pool sentence once, in batches.
 
     A synthetic paragraph's themes are the union of its sentences' themes, each with the
-    reason of its first sentence that has it and the highest probability among them. Tagging
-    each of a million paragraphs whole would cost more than the rest of the load together;
-    each sentence is reused many times over, so tagging sentences once keeps the tagger out
-    of the load's time, and themes still come from the model, sentence by sentence.
+    reason and probability of its first sentence that has it. Tagging each of a million
+    paragraphs whole would cost more than the rest of the load together; each sentence is
+    reused many times over, so tagging sentences once keeps the tagger out of the load's
+    time, and themes still come from the model, sentence by sentence.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, theme_ids: dict[str, int]) -> None:
         self._tagger = theme_tagger()
+        self._theme_ids = theme_ids
         self.model_id = self._tagger.model_id
-        self._known: dict[tuple[str, str], tuple[ThemeTag, ...]] = {}
+        # Per record type: sentence -> ((theme id, reason, probability or None), ...), as
+        # the load stores them, so a million paragraphs cost a few lookups each.
+        self._known: dict[str, dict[str, tuple[tuple[int, str, float | None], ...]]] = {}
 
     def learn(self, sentences: Sequence[str], record: str) -> None:
         """Tag these sentences now, in one batch, as parts of a finding or recommendation."""
-        todo = [s for s in dict.fromkeys(sentences) if (s, record) not in self._known]
+        known = self._known.setdefault(record, {})
+        ids = self._theme_ids
+        todo = [s for s in dict.fromkeys(sentences) if s not in known]
         for start in range(0, len(todo), 5000):
             chunk = todo[start : start + 5000]
-            tags = self._tagger.tag([Paragraph(s, "", record) for s in chunk])
+            # The one feature that weighed most: a sentence's themes rarely need more, and
+            # a million rows of reasons are a load's bytes.
+            tags = self._tagger.tag([Paragraph(s, "", record) for s in chunk], explain=1)
             for sentence, found in zip(chunk, tags, strict=True):
-                self._known[sentence, record] = tuple(found)
+                known[sentence] = tuple(
+                    (ids[t.slug], t.why[:200], t.score) for t in found if t.slug in ids
+                )
 
-    def tag(self, sentences: Iterable[str], record: str) -> list[tuple[str, str, float | None]]:
-        """(theme slug, reason, probability) for the paragraph the sentences make."""
-        found: dict[str, tuple[str, float | None]] = {}
+    def tag(self, sentences: Iterable[str], record: str) -> Iterable[tuple[int, str, float | None]]:
+        """(theme id, reason, probability) for the paragraph the sentences make."""
+        known = self._known.setdefault(record, {})
+        found: dict[int, tuple[int, str, float | None]] = {}
         for sentence in sentences:
-            if (sentence, record) not in self._known:
+            tags = known.get(sentence)
+            if tags is None:
                 self.learn([sentence], record)
-            for tag in self._known[sentence, record]:
-                reason, score = found.get(tag.slug, (tag.why, tag.score))
-                if score is not None and tag.score is not None and tag.score > score:
-                    score = tag.score
-                found[tag.slug] = (reason, score)
-        return [(slug, reason, score) for slug, (reason, score) in found.items()]
+                tags = known[sentence]
+            for tag in tags:
+                found.setdefault(tag[0], tag)
+        return found.values()
 
 
 # --- Loading --------------------------------------------------------------------------
@@ -582,22 +591,24 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _columns(model, values: dict[str, Any]) -> tuple[list[str], list[Callable]]:
-    """The model's stored columns (generated ones left out), and for each one either a
-    key of `values` rows or the field's default, ready for the database."""
-    names, getters = [], []
+def _columns(model, keys) -> tuple[list[str], list[str], tuple]:
+    """The model's stored columns (generated ones left out), in two groups: those whose
+    values rows carry (by attribute name, in `keys`), then the rest, with their fields'
+    defaults ready for the database. Returns (columns, keys read from rows, defaults)."""
+    from_rows, keys_read, from_defaults, defaults = [], [], [], []
     for f in model._meta.concrete_fields:
-        if getattr(f, "generated", False) or (f.primary_key and f.attname not in values):
+        if getattr(f, "generated", False) or (f.primary_key and f.attname not in keys):
             continue  # computed by the database
-        names.append(f.column)
-        if f.attname in values:
-            getters.append(values[f.attname])
+        if f.attname in keys:
+            from_rows.append(f.column)
+            keys_read.append(f.attname)
         else:
             default = f.get_default()
             if isinstance(f, models.JSONField):
                 default = json.dumps(default)
-            getters.append(lambda row, value=default: value)
-    return names, getters
+            from_defaults.append(f.column)
+            defaults.append(default)
+    return from_rows + from_defaults, keys_read, tuple(defaults)
 
 
 def insert_rows(model, rows: Iterable[dict[str, Any]]) -> int:
@@ -607,15 +618,17 @@ def insert_rows(model, rows: Iterable[dict[str, Any]]) -> int:
     first = next(rows, None)
     if first is None:
         return 0
-    names, getters = _columns(model, {key: (lambda row, key=key: row[key]) for key in first})
+    names, keys, defaults = _columns(model, first.keys())
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    # One C-level lookup of every key per row (a million rows: this loop is the load's).
+    read = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
     count = 0
 
     def values() -> Iterator[tuple]:
         nonlocal count
         for row in itertools.chain([first], rows):
             count += 1
-            yield tuple(get(row) for get in getters)
+            yield read(row) + defaults
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -832,11 +845,11 @@ def generate(
     if defer_indexes is None:
         defer_indexes = findings + recommendations >= DEFER_INDEXES_FROM
 
-    tagger = SentenceTagger()
+    theme_ids = dict(Theme.objects.values_list("slug", "pk"))
+    tagger = SentenceTagger(theme_ids)
     tagger.learn(findings_pool.all, "finding")
     tagger.learn(recommendations_pool.all, "recommendation")
     say("tagged the sentences")
-    theme_ids = dict(Theme.objects.values_list("slug", "pk"))
     text_rng = random.Random(f"{seed}:text")
     with transaction.atomic():
         source = _create_source(seed, findings, recommendations)
@@ -865,7 +878,6 @@ def generate(
                 findings_pool,
                 text_rng,
                 tagger,
-                theme_ids,
                 finding_themes,
                 evidence,
                 lambda n: say(f"findings: {n}", force=False),
@@ -882,7 +894,6 @@ def generate(
                 recommendations_pool,
                 text_rng,
                 tagger,
-                theme_ids,
                 recommendation_themes,
                 evidence,
                 links,
@@ -1037,9 +1048,10 @@ class _Links:
         self.reasons: dict[str, int] = {}
 
     def add(self, left: int, right: int, reason: str = "", score: float | None = None) -> None:
+        """One row; `reason` at most 200 characters, as the column holds."""
         self.left.append(left)
         self.right.append(right)
-        self.reason.append(self.reasons.setdefault(reason[:200], len(self.reasons)))
+        self.reason.append(self.reasons.setdefault(reason, len(self.reasons)))
         self.score.append(math.nan if score is None else score)
 
     def __len__(self) -> int:
@@ -1065,7 +1077,7 @@ def _unique_public_id(public_id: str, taken: set[str]) -> str:
 
 
 def _finding_rows(
-    plans, first_id, pool, rng, tagger, theme_ids, themes: _Links, evidence, report
+    plans, first_id, pool, rng, tagger, themes: _Links, evidence, report
 ) -> Iterator[dict[str, Any]]:
     taken = set(Finding.objects.values_list("public_id", flat=True))
     pk = first_id
@@ -1093,9 +1105,8 @@ def _finding_rows(
                     evidence.setdefault(plan.pk, []).append(pk)
                 text = " ".join(sentences)
                 paragraph = str(position + 1) if plan.framework.numbered else None
-                for slug, reason, score in tagger.tag(sentences, "finding"):
-                    if slug in theme_ids:
-                        themes.add(pk, theme_ids[slug], reason, score)
+                for theme_id, reason, score in tagger.tag(sentences, "finding"):
+                    themes.add(pk, theme_id, reason, score)
                 yield {
                     "id": pk,
                     "inspection_id": plan.pk,
@@ -1120,7 +1131,7 @@ _TIMESCALES = ("immediately", "within_three_months", "within_six_months")
 
 
 def _recommendation_rows(
-    plans, first_id, pool, rng, tagger, theme_ids, themes: _Links, evidence, links: _Links, report
+    plans, first_id, pool, rng, tagger, themes: _Links, evidence, links: _Links, report
 ) -> Iterator[dict[str, Any]]:
     taken = set(Recommendation.objects.values_list("public_id", flat=True))
     pk = first_id
@@ -1132,9 +1143,8 @@ def _recommendation_rows(
             for position in range(count):
                 sentences = pool.paragraph(rng, "", (1, 2), (70, 30))
                 text = " ".join(sentences)
-                for slug, reason, score in tagger.tag(sentences, "recommendation"):
-                    if slug in theme_ids:
-                        themes.add(pk, theme_ids[slug], reason, score)
+                for theme_id, reason, score in tagger.tag(sentences, "recommendation"):
+                    themes.add(pk, theme_id, reason, score)
                 if addressee == "authority":
                     finding = next(marked, None)
                     if finding is not None:

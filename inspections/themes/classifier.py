@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .cues import ThemeRule
-from .features import Paragraph, describe, paragraph_features
+from .features import CuePhrases, Paragraph, describe, paragraph_features
 
 ARTEFACT_FORMAT = 1
 # Paragraphs vectorised at once: bounds the (features x themes) array a batch gathers.
@@ -104,13 +104,18 @@ class ThemeClassifier:
         return {feature: i for i, feature in enumerate(self.features)}
 
     @cached_property
+    def cue_phrases(self) -> CuePhrases:
+        return CuePhrases(self.cue_rules)
+
+    @cached_property
     def _logit_thresholds(self) -> np.ndarray:
         # Compare raw scores with the thresholds' logits: no exponentials per paragraph.
         p = np.clip(self.thresholds.astype(np.float64), 1e-9, 1 - 1e-9)
         return np.log(p / (1 - p)).astype(np.float32)
 
     def encode(self, paragraphs: Sequence[Paragraph]) -> Encoded:
-        docs = [paragraph_features(p, self.cue_rules) for p in paragraphs]
+        cues = self.cue_phrases
+        docs = [paragraph_features(p, cues) for p in paragraphs]
         return encode(docs, self.vocabulary, self.idf)
 
     def _scores(self, encoded: Encoded) -> np.ndarray:
@@ -133,26 +138,34 @@ class ThemeClassifier:
         """Each theme's probability for each paragraph (rows), in `themes` order."""
         return 1.0 / (1.0 + np.exp(-self._scores(self.encode(paragraphs))))
 
-    def tag(self, paragraphs: Sequence[Paragraph], *, explain: bool = True) -> list[list[ThemeTag]]:
-        """The themes each paragraph is given, in `themes` order, each with why."""
+    def tag(
+        self, paragraphs: Sequence[Paragraph], *, explain: int | bool = True
+    ) -> list[list[ThemeTag]]:
+        """The themes each paragraph is given, in `themes` order, each with why: the
+        EXPLAINED_FEATURES features that weighed most (`explain` may say how many; 0 or
+        False for none, which is faster)."""
         if not paragraphs:
             return []
+        named = EXPLAINED_FEATURES if explain is True else int(explain)
         encoded = self.encode(paragraphs)
         scores = self._scores(encoded)
-        given = scores >= self._logit_thresholds
+        rows, columns = np.nonzero(scores >= self._logit_thresholds)
+        logits = scores[rows, columns].astype(np.float64)
+        probabilities = np.round(1.0 / (1.0 + np.exp(-logits)), 3).tolist()
         tags: list[list[ThemeTag]] = [[] for _ in paragraphs]
-        for row, column in zip(*np.nonzero(given), strict=True):
-            probability = float(1.0 / (1.0 + np.exp(-scores[row, column])))
-            why = self._why(encoded, int(row), int(column)) if explain else ""
-            tags[row].append(ThemeTag(self.themes[column], why, round(probability, 3)))
+        for row, column, probability in zip(
+            rows.tolist(), columns.tolist(), probabilities, strict=True
+        ):
+            why = self._why(encoded, row, column, named) if named else ""
+            tags[row].append(ThemeTag(self.themes[column], why, probability))
         return tags
 
-    def _why(self, encoded: Encoded, row: int, column: int) -> str:
+    def _why(self, encoded: Encoded, row: int, column: int, named: int) -> str:
         lo, hi = encoded.indptr[row], encoded.indptr[row + 1]
         columns = encoded.indices[lo:hi]
         contributions = encoded.values[lo:hi] * self.weights[columns, column]
         # Largest first; columns are sorted, so ties fall to the earlier feature name.
-        order = np.argsort(-contributions, kind="stable")[:EXPLAINED_FEATURES]
+        order = np.argsort(-contributions, kind="stable")[:named]
         return ", ".join(describe(self.features[columns[i]]) for i in order if contributions[i] > 0)
 
     # --- The artefact ------------------------------------------------------------------

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 import Stemmer  # PyStemmer: the Snowball stemmers in C
@@ -67,8 +66,9 @@ def words(text: str) -> list[str]:
     return [stems.get(w) or _stem(w) for w in _WORD.findall(text.lower()) if w not in _DROP]
 
 
-def paragraph_features(paragraph: Paragraph, cue_rules: Sequence[ThemeRule] = ()) -> list[str]:
-    """The features of one paragraph, repeated as often as they occur (see the module)."""
+def paragraph_features(paragraph: Paragraph, cues: CuePhrases | None = None) -> list[str]:
+    """The features of one paragraph, repeated as often as they occur (see the module);
+    `cues` (the cue words the model was trained with) adds its cue features."""
     stems = _STEMS
     tokens: list[str] = []
     content: list[str] = []
@@ -82,12 +82,12 @@ def paragraph_features(paragraph: Paragraph, cue_rules: Sequence[ThemeRule] = ()
     features = tokens + [f"{a} {b}" for a, b in pairwise(content)]
     features += [HEADING_MARK + w for w in dict.fromkeys(words(paragraph.section))]
     features.append(RECORD_MARK + paragraph.record)
-    if cue_rules:
-        features += _cue_phrases(tuple(cue_rules)).found(tokens)
+    if cues is not None:
+        features += cues.found(tokens)
     return features
 
 
-class _CuePhrases:
+class CuePhrases:
     """Each theme's cue words as sequences of stems, found among a paragraph's stems.
 
     The same words the cue matcher (`cues.py`) looks for, read the way the model reads
@@ -96,7 +96,7 @@ class _CuePhrases:
     tried only when its first stem is in the paragraph.
     """
 
-    def __init__(self, rules: tuple[ThemeRule, ...]) -> None:
+    def __init__(self, rules: Sequence[ThemeRule]) -> None:
         self.by_first: dict[str, list[tuple[str, str]]] = {}
         for rule in rules:
             for cue in rule.cues:
@@ -114,11 +114,6 @@ class _CuePhrases:
             slug for first in present for phrase, slug in self.by_first[first] if phrase in joined
         }
         return [CUE_MARK + slug for slug in sorted(slugs)]
-
-
-@lru_cache(maxsize=8)
-def _cue_phrases(rules: tuple[ThemeRule, ...]) -> _CuePhrases:
-    return _CuePhrases(rules)
 
 
 def describe(feature: str) -> str:

@@ -34,8 +34,11 @@ class ThemeTagger:
         self.model_themes = frozenset(modelled & self._order.keys())
         self.cue_rules = tuple(rule for rule in rules if rule.slug not in modelled)
 
-    def tag(self, paragraphs: Sequence[Paragraph], *, explain: bool = True) -> list[list[ThemeTag]]:
-        """Each paragraph's themes, in the rules' order, each with why it was given."""
+    def tag(
+        self, paragraphs: Sequence[Paragraph], *, explain: int | bool = True
+    ) -> list[list[ThemeTag]]:
+        """Each paragraph's themes, in the rules' order, each with why it was given
+        (`explain` as ThemeClassifier.tag takes it)."""
         if self.classifier is not None and self.model_themes:
             tags = [
                 [t for t in found if t.slug in self.model_themes]

@@ -25,7 +25,7 @@ from .classifier import ThemeClassifier, encode
 from .cues import ThemeRule
 from .evaluation import evaluate
 from .examples import TRAINING, Example
-from .features import paragraph_features
+from .features import CuePhrases, paragraph_features
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def train(
     """A classifier for the rules' themes, from the examples of the training split."""
     training = [e for e in examples if e.split == TRAINING]
     rules = tuple(rules)
-    docs = [paragraph_features(e.paragraph, rules) for e in training]
+    cues = CuePhrases(rules)
+    docs = [paragraph_features(e.paragraph, cues) for e in training]
     vocabulary, idf = _vocabulary(docs, settings.min_document_frequency)
     matrix = _sparse(encode(docs, vocabulary, idf), len(vocabulary))
     positives = Counter(slug for e in training for slug in e.themes)

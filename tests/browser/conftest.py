@@ -24,7 +24,7 @@ from django.db import connections
 from django.test import override_settings
 
 from inspections.importer.service import import_source, store_source
-from inspections.models import Finding, Inspection, Recommendation, SourceDocument
+from inspections.models import Finding, Inspection, Recommendation, SourceDocument, ThemeModel
 
 from ..conftest import REPORTS
 from ..seeds import ALL, import_seeds
@@ -141,6 +141,7 @@ def site(
             # Leave the database as the other tests expect it: reference data only.
             Inspection.objects.all().delete()
             SourceDocument.objects.all().delete()
+            ThemeModel.objects.all().delete()  # the bundled model, installed by the import
         assert _row_counts() == before, "an import left rows the clean-up does not remove"
 
 

@@ -49,7 +49,7 @@ def test_a_tag_says_which_words_weighed_most(bundled):
 
 def test_probabilities_are_the_logistic_of_the_linear_score(bundled):
     paragraph = RETURN_HOME
-    features = paragraph_features(paragraph, bundled.cue_rules)
+    features = paragraph_features(paragraph, bundled.cue_phrases)
     vector = np.zeros(len(bundled.features))
     counts = {}
     for f in features:
