@@ -241,7 +241,8 @@ class ThemeAdmin(admin.ModelAdmin):
     def get_changelist_instance(self, request):
         # The current model's summary is read once per page, not once per row.
         changelist = super().get_changelist_instance(request)
-        summary = _current_summary()
+        model = _newest_model()
+        summary = model.summary if model else {}
         for theme in changelist.result_list:
             theme.measured = _Measured(summary, theme.slug)
         return changelist
@@ -274,7 +275,7 @@ class ThemeAdmin(admin.ModelAdmin):
     def how_it_is_tagged(self, obj):
         if obj.pk is None:
             return "A new theme is tagged by its cue words until `train_themes` has learnt it."
-        model = ThemeModel.objects.defer("artefact").first()
+        model = _newest_model()
         measured = _Measured(model.summary if model else {}, obj.slug)
         if not measured.by_model:
             return (
@@ -291,9 +292,9 @@ class ThemeAdmin(admin.ModelAdmin):
         )
 
 
-def _current_summary() -> dict:
-    model = ThemeModel.objects.defer("artefact").first()
-    return model.summary if model else {}
+def _newest_model() -> ThemeModel | None:
+    """The theme model imports use (read only: a page view installs nothing)."""
+    return ThemeModel.objects.defer("artefact").first()
 
 
 @admin.register(ThemeModel)

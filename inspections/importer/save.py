@@ -31,7 +31,7 @@ from ..models import (
     SourceDocument,
     public_id_for,
 )
-from ..themes.store import apply_tags, paragraph_of
+from ..themes.store import apply_tags
 from ..themes.tagger import ThemeTagger
 from .report import ParsedFinding, ParsedRecommendation, ParsedReport
 
@@ -333,8 +333,7 @@ def _tag(records: list, tagger: ThemeTagger, changes: _Changes) -> None:
     curator chose their themes (see apply_tags)."""
     if records:
         what = records[0]._meta.verbose_name_plural
-        paragraphs = [paragraph_of(record) for record in records]
-        changes.add(f"{what} re-themed", apply_tags(records, paragraphs, tagger).records)
+        changes.add(f"{what} re-themed", apply_tags(records, tagger).records)
 
 
 def _link_evidence(

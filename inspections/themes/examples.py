@@ -1,4 +1,5 @@
-"""Labelled examples the theme model learns from and is measured on.
+"""Labelled examples the theme model learns from and is measured on. Pure: reading the
+curators' corrections from the database is `store.curated_examples`.
 
 Two sources:
 - the labelled set, `fixtures/themes/labelled.jsonl` (provenance in the README beside it):
@@ -82,49 +83,9 @@ def evaluation_authorities(examples: Iterable[Example]) -> frozenset[str]:
     return frozenset(e.authority for e in examples if e.split == EVALUATION)
 
 
-def curated_examples(evaluation: frozenset[str]) -> list[Example]:
-    """Findings and recommendations whose themes a curator chose, as examples (hidden and
-    withdrawn ones too: the themes were still judged). Those of evaluation councils are
-    marked EVALUATION, so training leaves them out."""
-    from ..models import Finding, Recommendation  # the pure parts above need no models
-
-    examples = []
-    for model, record in ((Finding, "finding"), (Recommendation, "recommendation")):
-        rows = (
-            model.objects.filter(curated_fields__contains=["themes"])
-            if _json_contains_supported()
-            else model.objects.exclude(curated_fields=[])
-        )
-        rows = rows.select_related("inspection__authority").prefetch_related("themes")
-        for row in rows.order_by("pk"):
-            if "themes" not in row.curated_fields:
-                continue
-            authority = row.inspection.authority.slug
-            examples.append(
-                Example(
-                    paragraph=Paragraph(
-                        text=row.text,
-                        section=getattr(row, "section", "") if record == "finding" else "",
-                        record=record,
-                    ),
-                    themes=frozenset(t.slug for t in row.themes.all()),
-                    authority=authority,
-                    split=EVALUATION if authority in evaluation else TRAINING,
-                    origin="curated",
-                )
-            )
-    return examples
-
-
 def combine(labelled: Sequence[Example], curated: Sequence[Example]) -> list[Example]:
     """The labelled set with curators' corrections: a correction replaces the label of the
     same paragraph (same text), and the others are added."""
     corrected = {example.key: example for example in curated}
     combined = [corrected.pop(example.key, example) for example in labelled]
     return combined + list(corrected.values())
-
-
-def _json_contains_supported() -> bool:
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains

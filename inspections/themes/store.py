@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .. import freshness
 from ..models import (
@@ -37,9 +37,9 @@ from .evaluation import Evaluation, evaluate
 from .examples import (
     EVALUATION,
     LABELLED_SET,
+    TRAINING,
     Example,
     combine,
-    curated_examples,
     evaluation_authorities,
     read_labelled_set,
 )
@@ -115,10 +115,8 @@ class Trained:
     """What `train_model` did."""
 
     model: ThemeModel
-    created: bool
-    evaluation: Evaluation
-    examples: int
-    curated: int
+    created: bool  # False when it was the same artefact as the newest
+    curated: int  # curators' corrections it learnt from
 
 
 def train_model(
@@ -149,7 +147,35 @@ def train_model(
     newest = ThemeModel.objects.defer("artefact").first()
     model = install(artefact)
     created = newest is None or newest.pk != model.pk
-    return classifier, Trained(model, created, measured, len(examples), len(curated))
+    return classifier, Trained(model, created, len(curated))
+
+
+def curated_examples(evaluation: frozenset[str]) -> list[Example]:
+    """Findings and recommendations whose themes a curator chose, as examples (hidden and
+    withdrawn ones too: the themes were still judged). Those of evaluation councils are
+    marked EVALUATION, so training leaves them out."""
+    examples = []
+    for model in (Finding, Recommendation):
+        rows = (
+            model.objects.filter(curated_fields__contains=["themes"])
+            if connection.features.supports_json_field_contains
+            else model.objects.exclude(curated_fields=[])  # SQLite: filtered below
+        )
+        rows = rows.select_related("inspection__authority").prefetch_related("themes")
+        for row in rows.order_by("pk"):
+            if "themes" not in row.curated_fields:
+                continue
+            authority = row.inspection.authority.slug
+            examples.append(
+                Example(
+                    paragraph=paragraph_of(row),
+                    themes=frozenset(t.slug for t in row.themes.all()),
+                    authority=authority,
+                    split=EVALUATION if authority in evaluation else TRAINING,
+                    origin="curated",
+                )
+            )
+    return examples
 
 
 def evaluate_tagger(tagger: ThemeTagger, examples: Sequence[Example]) -> Evaluation:
@@ -194,12 +220,12 @@ def paragraph_of(record: Finding | Recommendation) -> Paragraph:
 
 def apply_tags(
     records: Sequence[Finding | Recommendation],
-    paragraphs: Sequence[Paragraph],
     tagger: ThemeTagger,
     theme_ids: dict[str, int] | None = None,
 ) -> TagChanges:
-    """Set each record's themes to the tagger's, except where a curator chose them, and
-    record which model tagged it. The records are all findings or all recommendations."""
+    """Set each record's themes to what the tagger gives its text as it is now, except
+    where a curator chose them, and record which model tagged it. The records are all
+    findings or all recommendations."""
     changes = TagChanges()
     if not records:
         return changes
@@ -210,8 +236,8 @@ def apply_tags(
     )
     slugs = {pk: slug for slug, pk in theme_ids.items()}
     todo = [
-        (record, paragraph)
-        for record, paragraph in zip(records, paragraphs, strict=True)
+        (record, paragraph_of(record))
+        for record in records
         if "themes" not in record.curated_fields
     ]
     current: dict[int, dict[int, tuple[str, float | None]]] = defaultdict(dict)
@@ -248,7 +274,7 @@ def apply_tags(
 def retag_records(records: Sequence[Finding | Recommendation]) -> TagChanges:
     """Re-tag a few records of one kind as they are now (after a curator corrected their
     text), unless a curator chose their themes."""
-    return apply_tags(records, [paragraph_of(r) for r in records], theme_tagger())
+    return apply_tags(records, theme_tagger())
 
 
 def retag(*, batch_size: int = 2000, progress: Callable[[str], None] | None = None) -> TagChanges:
@@ -269,7 +295,7 @@ def retag(*, batch_size: int = 2000, progress: Callable[[str], None] | None = No
             if not batch:
                 break
             with transaction.atomic():
-                total += apply_tags(batch, [paragraph_of(r) for r in batch], tagger, theme_ids)
+                total += apply_tags(batch, tagger, theme_ids)
             last = batch[-1].pk
             if progress:
                 progress(f"{model._meta.verbose_name_plural}: up to id {last}")

@@ -54,7 +54,3 @@ class ThemeTagger:
                 )
                 found.sort(key=lambda t: self._order[t.slug])
         return tags
-
-    def mode(self, slug: str) -> str:
-        """How a theme is tagged: "model" or "cues"."""
-        return "model" if slug in self.model_themes else "cues"
