@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "explorer.middleware.AdminLoginThrottleMiddleware",
+    "inspections.login_throttle.AdminLoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "explorer.urls"
@@ -158,7 +158,8 @@ def cache_from_url(url: str) -> dict:
     )
 
 
-# The cache holds login throttling counts; with several servers use one Redis for all.
+# The cache holds built pages and listing summaries; with several servers use one Redis
+# for all. Log-in throttling keeps its counts in the database instead.
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -246,7 +247,7 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 # Admin log-in: this many failures for one username from one address lock that pair out
-# for LOGIN_LOCKOUT_SECONDS (explorer.middleware.AdminLoginThrottleMiddleware).
+# for LOGIN_LOCKOUT_SECONDS (inspections.login_throttle), counted in the database.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 

@@ -607,3 +607,30 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.version}, changed {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginAttempts(models.Model):
+    """Failed admin log-ins for one username from one address, and any lock on that pair.
+
+    Kept in the database rather than the cache (inspections/login_throttle.py): anonymous
+    requests that fill the page cache cannot evict a lock, and every worker and server
+    counts the same failures.
+    """
+
+    key = models.CharField(
+        max_length=64,
+        primary_key=True,
+        help_text="SHA-256 of the normalised username and the client's address.",
+    )
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(help_text="When the first counted failure was.")
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "log-in attempts"
+        verbose_name_plural = "log-in attempts"
+
+    def __str__(self) -> str:
+        if self.locked_until:
+            return f"locked until {self.locked_until:%Y-%m-%d %H:%M}"
+        return f"{self.failures} failure(s) since {self.window_started_at:%Y-%m-%d %H:%M}"
