@@ -140,6 +140,9 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["explorer.routers.ReplicaRouter"]
 
 
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.25"))
+
+
 def cache_from_url(url: str) -> dict:
     """CACHES["default"] for CACHE_URL: locmem://[name], redis://… or rediss://…, dummy://."""
     scheme, _, rest = url.partition("://")
@@ -147,9 +150,17 @@ def cache_from_url(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
     if scheme in {"redis", "rediss"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An outage is a cache miss, logged once (explorer/cache.py).
+            "BACKEND": "explorer.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "explorer",
+            "OPTIONS": {
+                # A nearby Redis answers in a millisecond; one that hangs costs this much.
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+                # After a failure, skip the cache this long before trying it again.
+                "retry_seconds": 10,
+            },
         }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

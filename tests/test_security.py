@@ -250,7 +250,8 @@ def test_every_public_page_answers_get_and_refuses_every_change(north_somerset):
 def test_cache_url_chooses_the_backend():
     assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
     redis = cache_from_url("redis://127.0.0.1:6379/1")
-    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["BACKEND"] == "explorer.cache.ResilientRedisCache"
+    assert redis["OPTIONS"]["socket_timeout"] == redis["OPTIONS"]["socket_connect_timeout"] == 0.25
     assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
     assert cache_from_url("dummy://")["BACKEND"].endswith("DummyCache")
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import caches
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -36,13 +37,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the app and its database answer, 503 otherwise."""
+    """200 when the app and its database answer, 503 otherwise; the body says how the
+    database and the cache are. A cache outage is not a failure: pages are served uncached
+    (explorer/cache.py), so it is reported but the answer stays 200."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        database = "unavailable"
+    else:
+        database = "ok"
+    cache = caches["default"]
+    health = getattr(cache, "health", None)
+    state = health() if health else f"ok ({type(cache).__name__})"
+    body = f"{'ok' if database == 'ok' else 'unavailable'}\ndatabase: {database}\ncache: {state}\n"
+    return HttpResponse(body, status=200 if database == "ok" else 503, content_type="text/plain")
 
 
 @require_safe
