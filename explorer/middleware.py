@@ -8,7 +8,9 @@
   (explorer.routers), including while a download streams.
 - PublicSiteMiddleware: the public site is read-only (405 to anything but GET and HEAD,
   before CSRF can turn it into 403) and cacheable: ETag and Last-Modified from the data
-  version (inspections.freshness), 304 before the view runs, Cache-Control by status.
+  version (inspections.freshness), 304 before the view runs, Cache-Control by status;
+  each statement of a public view limited to PUBLIC_STATEMENT_TIMEOUT_SECONDS, and one
+  that runs past it answered 503 "narrow your search" (explorer/statement_timeout.py).
 
 Admin log-in throttling is inspections.login_throttle's.
 """
@@ -18,11 +20,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 
 import django
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
@@ -30,8 +34,10 @@ from django.utils.cache import get_conditional_response, has_vary_header
 from django.utils.http import http_date
 
 from inspections import freshness
+from inspections.views import errors
 
 from .routers import replica_reads
+from .statement_timeout import statement_timeout, timed_out
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 SAFE_METHODS = ("GET", "HEAD")
@@ -179,7 +185,8 @@ class PublicSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        with ExitStack() as request._public_limits:
+            response = self.get_response(request)
         if request.method in SAFE_METHODS and self._cacheable(request):
             self._add_caching_headers(request, response)
         return response
@@ -189,6 +196,11 @@ class PublicSiteMiddleware:
             return None
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
+        # The view, its template and its validators' query each get this long per statement
+        # (a download's rows, streamed after, are not limited: a slow reader is no query).
+        request._public_limits.enter_context(
+            statement_timeout(settings.PUBLIC_STATEMENT_TIMEOUT_SECONDS)
+        )
         url_name = request.resolver_match.url_name
         if url_name in NOT_CACHED:
             return None
@@ -204,6 +216,11 @@ class PublicSiteMiddleware:
             etag=etag,
             last_modified=int(last_modified.timestamp()) if last_modified else None,
         )
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if is_public(request) and isinstance(exception, OperationalError) and timed_out(exception):
+            return errors.too_slow(request)
+        return None
 
     @staticmethod
     def _page_validators(request: HttpRequest) -> tuple[str, datetime.datetime | None]:

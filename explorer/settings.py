@@ -218,6 +218,10 @@ IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", "1024"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Each database statement of a public page may run this long; past it the page answers
+# 503, "narrow your search" (explorer/statement_timeout.py). The admin is not limited.
+PUBLIC_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_SECONDS", "5"))
+
 # --- HTTP caching of the public pages (explorer.middleware.PublicSiteMiddleware) ---
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 PUBLIC_CACHE_STALE_SECONDS = 60
