@@ -294,3 +294,20 @@ def test_no_list_parameter_gives_a_500(client, superuser, imported, model):
         for value in ["a\x00b", "9999", "99999", "²"]:
             response = client.get(admin_url(model, "changelist"), {name: value})
             assert response.status_code in (200, 302), (name, value, response.status_code)
+
+
+THEME_SLUGS = ["young-carers", "carers-16-17", "a", "-young", "young-", "young--carers", "Young"]
+
+
+@pytest.mark.parametrize("slug", THEME_SLUGS)
+def test_a_theme_slug_is_one_the_public_theme_filter_accepts(client, curator, slug):
+    from inspections.filters import FindingFilterSet
+    from inspections.models import Theme
+
+    client.force_login(curator)
+    data = {"slug": slug, "name": f"Theme {slug}", "cues": "young carer"}
+    response = client.post(admin_url(Theme, "add"), data)
+    public = FindingFilterSet({"theme": [slug]}).is_valid()
+    assert Theme.objects.filter(slug=slug).exists() == public
+    assert response.status_code == (302 if public else 200)
+    assert public == (slug in THEME_SLUGS[:3])
