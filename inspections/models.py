@@ -462,6 +462,14 @@ class PublishedText(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def is_published(self) -> bool:
+        """Shown publicly: neither hidden by a curator nor withdrawn (UNPUBLISHED's opposite).
+
+        An unpublished record's permalink answers 410 Gone, with a link to its inspection.
+        """
+        return not self.is_hidden and self.withdrawn_at is None
+
 
 class Finding(PublishedText):
     """A numbered findings paragraph: the evidence people cite ("paragraph 34 of ...")."""

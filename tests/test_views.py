@@ -134,11 +134,22 @@ def test_a_withdrawn_permalink_answers_410_with_its_inspection(client, north_som
         assert record.text.encode() not in response.content
 
 
-def test_a_hidden_permalink_is_not_found(client, north_somerset):
+def test_a_hidden_permalink_answers_410_with_its_inspection(client, north_somerset):
+    # A curator's "hidden" takes a record off the public site as a withdrawal does: the
+    # permalink says it is gone and where to go, and never shows the hidden text.
     finding = north_somerset.findings.first()
+    recommendation = north_somerset.recommendations.first()
     Finding.objects.filter(pk=finding.pk).update(is_hidden=True)
-    assert client.get(finding.get_absolute_url()).status_code == 404
-    assert finding.public_id.encode() not in client.get(north_somerset.get_absolute_url()).content
+    Recommendation.objects.filter(pk=recommendation.pk).update(is_hidden=True)
+    inspection_page = client.get(north_somerset.get_absolute_url()).content
+    for record in (finding, recommendation):
+        response = client.get(record.get_absolute_url())
+        assert response.status_code == 410
+        page = response.content.decode()
+        assert "taken off the public record" in page
+        assert f'href="{north_somerset.get_absolute_url()}"' in page
+        assert record.text not in page and 'property="og:' not in page
+        assert record.public_id.encode() not in inspection_page
 
 
 @pytest.mark.parametrize("path", ["/findings/", "/recommendations/", "/authorities/"])

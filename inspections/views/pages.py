@@ -116,7 +116,7 @@ def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
 @require_safe
 @cached_until_data_changes
 def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A finding's permalink: 410 with a link to its inspection once withdrawn."""
+    """A finding's permalink: 410 with a link to its inspection once hidden or withdrawn."""
     permalink = selectors.finding_permalink(public_id=public_id)
     finding = permalink.finding
     return render(
@@ -128,14 +128,15 @@ def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "citation": citation(request, finding),
             "share_title": share_title(finding),
         },
-        status=410 if finding.withdrawn_at else 200,
+        status=200 if finding.is_published else 410,
     )
 
 
 @require_safe
 @cached_until_data_changes
 def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A recommendation's permalink: 410 with a link to its inspection once withdrawn."""
+    """A recommendation's permalink: 410 with a link to its inspection once hidden or
+    withdrawn."""
     permalink = selectors.recommendation_permalink(public_id=public_id)
     recommendation = permalink.recommendation
     return render(
@@ -147,7 +148,7 @@ def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "citation": citation(request, recommendation),
             "share_title": share_title(recommendation),
         },
-        status=410 if recommendation.withdrawn_at else 200,
+        status=200 if recommendation.is_published else 410,
     )
 
 
