@@ -102,6 +102,30 @@ class ExplorerAdmin(admin.ModelAdmin):
         return super().get_changelist_instance(request)
 
 
+class NeverDeletedMixin:
+    """For records with permalinks: nobody deletes one, superusers included.
+
+    Every inspection, finding and recommendation is published when it is imported, and its
+    address must keep answering once published (DOMAIN.md). Curators withdraw a record from
+    the public site by hiding it instead: its permalink then answers 410 Gone with a link
+    to its inspection.
+    """
+
+    deletion_refused = ""  # what to do instead, shown to whoever asks to delete one
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # also takes "Delete selected" off the list's actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context=None
+    ) -> HttpResponseRedirect:
+        # Reached only by typing the address: say why, and what to do, on the record.
+        messages.error(request, self.deletion_refused)
+        opts = self.model._meta
+        change = f"admin:{opts.app_label}_{opts.model_name}_change"
+        return HttpResponseRedirect(reverse(change, args=[object_id]))
+
+
 class ReadOnlyAdmin(ExplorerAdmin):
     """For records only the importer or the reference data writes."""
 
@@ -450,7 +474,13 @@ class InspectionYearFilter(StartYearFilter):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(CurationMixin, ExplorerAdmin):
+class InspectionAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
+    deletion_refused = (
+        "Inspections are never deleted, so that their pages and their findings' and "
+        "recommendations' permalinks keep answering. To take what it says off the public "
+        "site, tick “Hidden” on its findings and recommendations below; re-running its "
+        "source document's import withdraws what the report no longer contains."
+    )
     list_display = [
         "authority",
         "framework",
@@ -525,7 +555,12 @@ class RecommendationThemeInline(FindingThemeInline):
     model = RecommendationTheme
 
 
-class PublishedTextAdmin(CurationMixin, ExplorerAdmin):
+class PublishedTextAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
+    deletion_refused = (
+        "Findings and recommendations are never deleted, so that their permalinks keep "
+        "answering. To take this one off the public site, tick “Hidden” and save: its "
+        "permalink then answers 410 Gone with a link to its inspection."
+    )
     search_fields = ["text", "public_id", "inspection__authority__name"]
     list_select_related = ["inspection__authority"]
     raw_id_fields = ["inspection"]

@@ -311,3 +311,24 @@ def test_a_theme_slug_is_one_the_public_theme_filter_accepts(client, curator, sl
     assert Theme.objects.filter(slug=slug).exists() == public
     assert response.status_code == (302 if public else 200)
     assert public == (slug in THEME_SLUGS[:3])
+
+
+PERMALINKED = [Inspection, Finding, Recommendation]
+
+
+@pytest.mark.parametrize("model", PERMALINKED, ids=lambda m: m.__name__)
+def test_nobody_deletes_a_published_record(client, superuser, imported, model):
+    # Their permalinks must keep answering: curators hide (410 Gone) instead.
+    client.force_login(superuser)
+    obj = model.objects.first()
+    change = client.get(admin_url(model, "change", obj.pk))
+    assert admin_url(model, "delete", obj.pk) not in change.content.decode()
+    listing = client.get(admin_url(model, "changelist"))
+    assert "delete_selected" not in listing.content.decode()
+
+    refused = client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}, follow=True)
+    assert refused.redirect_chain[-1][0] == admin_url(model, "change", obj.pk)
+    assert "never deleted" in refused.content.decode() and "Hidden" in refused.content.decode()
+    bulk = {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    client.post(admin_url(model, "changelist"), bulk)
+    assert model.objects.filter(pk=obj.pk).exists()
