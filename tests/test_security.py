@@ -84,6 +84,15 @@ def test_every_kind_of_response_has_the_security_headers(client, north_somerset,
     assert_security_headers(client.get("/admin/no-such-page/"))
 
 
+def test_a_source_document_is_sandboxed_wherever_it_is_opened(client, north_somerset):
+    # Its own policy, not the pages': a stored HTML source rendered despite the attachment
+    # runs no script and is a unique origin, away from our cookies.
+    response = closed(client.get(f"/inspections/{north_somerset.slug}/source/"))
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_https_responses_tell_browsers_to_stay_on_https(client, north_somerset):
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"

@@ -110,6 +110,9 @@ def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
         content_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Should a client render it despite the attachment (an HTML source), no script runs and
+    # it is a unique origin, away from our cookies. The pages' policy yields to this one.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
