@@ -197,6 +197,15 @@ def test_cookies_are_secure_and_out_of_reach_of_scripts(client, superuser):
     assert response.cookies["csrftoken"]["secure"]
 
 
+def test_logging_in_without_a_next_address_lands_on_the_admin(client, superuser):
+    # Django's default, /accounts/profile/, is no page here.
+    response = client.post(
+        reverse("admin:login"), {"username": "admin", "password": "correct horse 123"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
 def test_passwords_must_be_long_and_uncommon():
     with pytest.raises(ValidationError):
         validate_password("password123")
