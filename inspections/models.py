@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -39,6 +40,17 @@ GRADE_CHOICES = list(GRADES.items())
 TIMESCALE_CHOICES = list(TIMESCALES.items())
 KIND_CHOICES = list(FINDING_KINDS.items())
 ADDRESSEE_CHOICES = list(ADDRESSEES.items())
+
+
+# A slug as the public filters take one (`?theme=`, `?authority=`: filters.py): lower-case
+# letters and digits, in words joined by single hyphens. Curators' theme slugs must be one,
+# or the theme's own filter links would answer 400.
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SLUG = re.compile(SLUG_PATTERN)
+validate_public_slug = RegexValidator(
+    rf"\A{SLUG_PATTERN}\Z",
+    "Use lower-case letters and digits, in words joined by single hyphens (“young-carers”).",
+)
 
 
 def _in_codes(field: str, codes) -> Q:
@@ -192,7 +204,7 @@ class Theme(models.Model):
     words as they are at import time.
     """
 
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_public_slug])
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     cues = models.TextField(
@@ -449,6 +461,14 @@ class PublishedText(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        """Shown publicly: neither hidden by a curator nor withdrawn (UNPUBLISHED's opposite).
+
+        An unpublished record's permalink answers 410 Gone, with a link to its inspection.
+        """
+        return not self.is_hidden and self.withdrawn_at is None
 
 
 class Finding(PublishedText):

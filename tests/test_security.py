@@ -84,6 +84,15 @@ def test_every_kind_of_response_has_the_security_headers(client, north_somerset,
     assert_security_headers(client.get("/admin/no-such-page/"))
 
 
+def test_a_source_document_is_sandboxed_wherever_it_is_opened(client, north_somerset):
+    # Its own policy, not the pages': a stored HTML source rendered despite the attachment
+    # runs no script and is a unique origin, away from our cookies.
+    response = closed(client.get(f"/inspections/{north_somerset.slug}/source/"))
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_https_responses_tell_browsers_to_stay_on_https(client, north_somerset):
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
@@ -186,6 +195,15 @@ def test_cookies_are_secure_and_out_of_reach_of_scripts(client, superuser):
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
     assert response.cookies["csrftoken"]["secure"]
+
+
+def test_logging_in_without_a_next_address_lands_on_the_admin(client, superuser):
+    # Django's default, /accounts/profile/, is no page here.
+    response = client.post(
+        reverse("admin:login"), {"username": "admin", "password": "correct horse 123"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
 
 
 def test_passwords_must_be_long_and_uncommon():

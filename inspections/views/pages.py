@@ -110,13 +110,16 @@ def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
         content_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Should a client render it despite the attachment (an HTML source), no script runs and
+    # it is a unique origin, away from our cookies. The pages' policy yields to this one.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
 @require_safe
 @cached_until_data_changes
 def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A finding's permalink: 410 with a link to its inspection once withdrawn."""
+    """A finding's permalink: 410 with a link to its inspection once hidden or withdrawn."""
     permalink = selectors.finding_permalink(public_id=public_id)
     finding = permalink.finding
     return render(
@@ -128,14 +131,15 @@ def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "citation": citation(request, finding),
             "share_title": share_title(finding),
         },
-        status=410 if finding.withdrawn_at else 200,
+        status=200 if finding.is_published else 410,
     )
 
 
 @require_safe
 @cached_until_data_changes
 def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A recommendation's permalink: 410 with a link to its inspection once withdrawn."""
+    """A recommendation's permalink: 410 with a link to its inspection once hidden or
+    withdrawn."""
     permalink = selectors.recommendation_permalink(public_id=public_id)
     recommendation = permalink.recommendation
     return render(
@@ -147,7 +151,7 @@ def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "citation": citation(request, recommendation),
             "share_title": share_title(recommendation),
         },
-        status=410 if recommendation.withdrawn_at else 200,
+        status=200 if recommendation.is_published else 410,
     )
 
 
