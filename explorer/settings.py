@@ -198,9 +198,9 @@ MEDIA_URL = "/media/"
 
 # The largest report file the importer accepts (Ofsted's largest are about 3 MB).
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(30 * 1024 * 1024)))
-# Reading one PDF (inspections/importer/limits.py) happens in a worker process with these
-# limits, so a hostile PDF cannot hang or exhaust a web worker: wall-clock seconds, and MB
-# of memory on top of the reader's own.
+# Reading and parsing one file, PDF or text (inspections/importer/limits.py), happens in a
+# worker process with these limits, so a hostile file cannot hang or exhaust a web worker:
+# wall-clock seconds, and MB of memory on top of the reader's own.
 IMPORT_PARSE_SECONDS = float(os.environ.get("IMPORT_PARSE_SECONDS", "30"))
 IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", "1024"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,9 +1,10 @@
 """Step 1, read: a file's bytes become a Document (text page by page), or are refused.
 
 The type is decided by content, never by the file name. This is the only module that
-imports a PDF library, and PDFs are read by it only inside the worker process of
-limits.py, with a time and a memory limit: a hostile PDF cannot hang or exhaust the
-process that imports it.
+imports a PDF library. Files of every type are read by it only inside the worker process of
+limits.py, with a time and a memory limit: a hostile PDF or a pathological text cannot hang
+or exhaust the process that imports it. read_document sends a file there; read_in_worker is
+what the worker runs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from .limits import read_pdf_limited
+from .limits import Deadline, read_limited
 from .report import Document, ImportRefused
 
 # Below this many characters of text per page on average, a PDF is taken to be scanned.
@@ -48,16 +49,25 @@ def sniff_media_type(data: bytes) -> str:
     return "text/plain"
 
 
-def read_document(data: bytes, *, max_bytes: int | None = None) -> Document:
-    """Read a file's bytes into a Document, refusing what cannot be a readable report.
+def read_document(
+    data: bytes, *, max_bytes: int | None = None, deadline: Deadline | None = None
+) -> Document:
+    """Read a file's bytes into a Document, in the limited worker, refusing what cannot be
+    a readable report.
 
     Raises ImportRefused with a sentence a curator understands: empty, too large,
-    damaged, encrypted or scanned PDFs, binary files of other kinds, undecodable text.
+    damaged, encrypted or scanned PDFs, binary files of other kinds, undecodable text, or
+    a file that breached the worker's time or memory limit.
     """
     refuse_empty_or_oversized(data, max_bytes)
+    return read_limited(data, deadline=deadline)
+
+
+def read_in_worker(data: bytes) -> Document:
+    """read_document's work, without limits: run only by the limits.py worker."""
     media_type = sniff_media_type(data)
     if media_type == "application/pdf":
-        return read_pdf_limited(data)
+        return _read_pdf(data)
     if media_type == "application/octet-stream":
         raise ImportRefused("The file is binary data of an unknown kind, not a PDF or text.")
     for signature, (_, what) in _BINARY_SIGNATURES.items():
