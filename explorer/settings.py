@@ -203,6 +203,10 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(30 * 1024 * 1024))
 # wall-clock seconds, and MB of memory on top of the reader's own.
 IMPORT_PARSE_SECONDS = float(os.environ.get("IMPORT_PARSE_SECONDS", "30"))
 IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", "1024"))
+# All the files one admin request reads (an upload's review, its import, a re-import) share
+# this many seconds, so the request answers inside gunicorn's timeout (30 s by default)
+# however many slow files it holds; the files not read in time say so and wait.
+IMPORT_REQUEST_SECONDS = float(os.environ.get("IMPORT_REQUEST_SECONDS", "25"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -17,11 +17,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .importer.report import ImportRefused
+from .importer.report import ImportRefused, TimeRanOut
 from .importer.service import (
     AuthorityResolver,
     import_source,
     preview_source,
+    request_deadline,
     store_source,
 )
 from .models import (
@@ -733,9 +734,9 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
         if request.method == "POST":
             return self._confirm(request, ids)
-        resolver = AuthorityResolver()
+        resolver, deadline = AuthorityResolver(), request_deadline()
         previews = [
-            (source, preview_source(source, resolver))
+            (source, preview_source(source, resolver, deadline=deadline))
             for source in SourceDocument.objects.filter(pk__in=ids)
         ]
         context = {
@@ -747,11 +748,21 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/inspections/sourcedocument/review.html", context)
 
     def _confirm(self, request, ids):
-        resolver, tagger = AuthorityResolver(), theme_tagger()
+        resolver, tagger, deadline = AuthorityResolver(), theme_tagger(), request_deadline()
         for source in SourceDocument.objects.filter(pk__in=ids):
             decision = request.POST.get(f"decision-{source.pk}")
             if decision == "import":
-                attempt = import_source(source, user=request.user, resolver=resolver, tagger=tagger)
+                try:
+                    attempt = import_source(
+                        source,
+                        user=request.user,
+                        resolver=resolver,
+                        tagger=tagger,
+                        deadline=deadline,
+                    )
+                except TimeRanOut as not_read:
+                    messages.warning(request, f"{source}: {not_read}")
+                    continue
                 level = (
                     messages.SUCCESS
                     if attempt.outcome in ("created", "updated", "unchanged")
@@ -775,11 +786,18 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-run the import of the selected documents", permissions=["add"])
     def reimport(self, request, queryset):
-        resolver, tagger = AuthorityResolver(), theme_tagger()
+        resolver, tagger, deadline = AuthorityResolver(), theme_tagger(), request_deadline()
         outcomes: dict[str, int] = {}
         for source in queryset:
-            attempt = import_source(source, user=request.user, resolver=resolver, tagger=tagger)
-            outcomes[attempt.outcome] = outcomes.get(attempt.outcome, 0) + 1
+            try:
+                attempt = import_source(
+                    source, user=request.user, resolver=resolver, tagger=tagger, deadline=deadline
+                )
+            except TimeRanOut:
+                outcome = "not read (the time ran out; re-run them)"
+            else:
+                outcome = attempt.outcome
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
         messages.info(request, f"Re-imported {queryset.count()} documents: {summary}.")
 

@@ -3,6 +3,7 @@ exactly the permissions they need; uploads are reviewed before anything is publi
 corrections survive re-imports."""
 
 import re
+import time
 
 import pytest
 from django.contrib import admin
@@ -251,3 +252,51 @@ def test_correcting_a_findings_text_re_tags_it(client, curator, imported):
     finding.refresh_from_db()
     assert "text" in finding.curated_fields and "themes" not in finding.curated_fields
     assert "missing" in set(finding.themes.values_list("slug", flat=True))
+
+
+# One request reads for at most IMPORT_REQUEST_SECONDS in all, whatever its files: three
+# slow PDFs once added up past gunicorn's timeout, and the review page died on every visit.
+
+NOT_READ = "Not read: the upload&#x27;s time ran out; upload it on its own."
+
+
+def test_the_review_page_answers_in_time_however_slow_its_files(client, curator, settings):
+    from .importer.test_limits import long_shared_content
+
+    settings.IMPORT_PARSE_SECONDS = 5  # each file alone would get this long
+    settings.IMPORT_REQUEST_SECONDS = 1.5  # all of them together get this long
+    slow = [store_source(long_shared_content(n), f"slow-{n}.pdf")[0] for n in (2000, 2001, 2002)]
+    client.force_login(curator)
+    started = time.monotonic()
+    review = client.get(
+        admin_url(SourceDocument, "review"), {"ids": ",".join(str(s.pk) for s in slow)}
+    )
+    elapsed = time.monotonic() - started
+    assert review.status_code == 200
+    page = review.content.decode()
+    assert page.count(NOT_READ) == 3
+    assert elapsed < 5, elapsed  # not 3 x 5 s: the first file is cut at the deadline
+    # Not the files' fault: they wait for a decision, rather than being offered for discard.
+    for source in slow:
+        assert f'name="decision-{source.pk}" value="keep" checked' in page
+        assert f'name="decision-{source.pk}" value="import"' not in page
+
+
+def test_files_not_reached_in_time_are_not_imported_and_still_wait(client, curator, settings):
+    source, _ = store_source(DEVON.read_bytes(), DEVON.name)
+    settings.IMPORT_REQUEST_SECONDS = 0  # the time is up before the first file
+    client.force_login(curator)
+    url = admin_url(SourceDocument, "review") + f"?ids={source.pk}"
+    response = client.post(url, {f"decision-{source.pk}": "import"}, follow=True)
+    assert "Not read: the upload&#x27;s time ran out" in response.content.decode()
+    source.refresh_from_db()
+    assert source.status == SourceDocument.Status.PENDING
+    assert not source.import_attempts.exists() and not Inspection.objects.exists()
+
+    response = client.post(
+        admin_url(SourceDocument, "changelist"),
+        {"action": "reimport", "_selected_action": [source.pk]},
+        follow=True,
+    )
+    assert "1 not read (the time ran out" in response.content.decode()
+    assert not source.import_attempts.exists()

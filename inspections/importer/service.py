@@ -1,11 +1,14 @@
 """The importer as one service for the admin and the command line.
 
     source, _ = store_source(data, "report.pdf", user=request.user)
-    preview = preview_source(source)      # what would be imported, nothing saved
-    attempt = import_source(source)       # parse, resolve, tag and save; logged
+    deadline = request_deadline()                 # for all the files of one web request
+    preview = preview_source(source, deadline=deadline)  # what would be imported, nothing saved
+    attempt = import_source(source, deadline=deadline)   # parse, resolve, tag and save; logged
 
 Every run is recorded as an ImportAttempt with its outcome and full log, whatever
-happened; the records themselves are written in one transaction or not at all.
+happened; the records themselves are written in one transaction or not at all. The one
+exception is a file the request's deadline left unread (TimeRanOut): that is the
+request's doing, not the file's, so nothing is recorded and the file waits as it was.
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ from ..models import (
     source_document_path,
 )
 from ..themes.store import theme_tagger
+from .limits import Deadline
 from .outcome import outcome_record
 from .pipeline import parse_report
 from .read import refuse_empty_or_oversized, sniff_media_type
-from .report import ImportRefused, ParsedReport
+from .report import ImportRefused, ParsedReport, TimeRanOut
 from .save import save_report
 
 
@@ -44,6 +48,7 @@ class Preview:
     authority: Authority | None = None
     error: str | None = None
     failed: bool = False
+    out_of_time: bool = False  # not read: the request's deadline came first
     log: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +75,12 @@ class AuthorityResolver:
     def resolve(self, name: str) -> Authority | None:
         pk = self._index.resolve(name)
         return self._by_pk.get(pk) if pk is not None else None
+
+
+def request_deadline() -> Deadline:
+    """The deadline for all the files one web request reads: IMPORT_REQUEST_SECONDS from
+    now, well inside gunicorn's timeout, so a slow upload is answered, never killed."""
+    return Deadline.after(settings.IMPORT_REQUEST_SECONDS)
 
 
 def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, bool]:
@@ -122,16 +133,27 @@ def _holds(storage, path: str, sha256: str) -> bool:
     return digest.hexdigest() == sha256
 
 
-def preview_source(source: SourceDocument, resolver: AuthorityResolver | None = None) -> Preview:
-    """Parse a stored source and resolve its authority, saving nothing."""
+def preview_source(
+    source: SourceDocument,
+    resolver: AuthorityResolver | None = None,
+    *,
+    deadline: Deadline | None = None,
+) -> Preview:
+    """Parse a stored source and resolve its authority, saving nothing.
+
+    With a deadline, a file it leaves unread has `out_of_time` set and says so in `error`.
+    """
     preview = Preview()
     started = time.perf_counter()
     try:
+        if deadline is not None and deadline.remaining() <= 0:
+            raise TimeRanOut  # not even worth opening the file
         with source.file.open("rb") as fh:
             data = fh.read()
-        report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES)
+        report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES, deadline=deadline)
     except ImportRefused as refused:
         preview.error = str(refused)
+        preview.out_of_time = isinstance(refused, TimeRanOut)
         preview.log.append(f"Refused: {refused}")
         return preview
     except Exception as error:
@@ -168,9 +190,16 @@ def import_source(
     user=None,
     resolver: AuthorityResolver | None = None,
     tagger=None,
+    deadline: Deadline | None = None,
 ) -> ImportAttempt:
-    """Import a stored source: parse, resolve, tag and save, and record the attempt."""
-    preview = preview_source(source, resolver)
+    """Import a stored source: parse, resolve, tag and save, and record the attempt.
+
+    Raises TimeRanOut, recording nothing and leaving the source as it was, when the
+    deadline leaves the file unread. (Saving, once the file is read, is not cut short.)
+    """
+    preview = preview_source(source, resolver, deadline=deadline)
+    if preview.out_of_time:
+        raise TimeRanOut(preview.error)
     record: dict[str, Any]
     if preview.status != "ok":
         outcome = preview.status
