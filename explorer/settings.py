@@ -207,6 +207,15 @@ IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", "1024"))
 # this many seconds, so the request answers inside gunicorn's timeout (30 s by default)
 # however many slow files it holds; the files not read in time say so and wait.
 IMPORT_REQUEST_SECONDS = float(os.environ.get("IMPORT_REQUEST_SECONDS", "25"))
+# The largest upload one admin request may carry, all its files together: a body whose
+# Content-Length is over it has none of its files kept, and any one file is dropped as soon
+# as it passes IMPORT_MAX_BYTES (inspections/uploads.py), so neither reaches memory or disk.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "inspections.uploads.SizeLimitUploadHandler",  # first: it sees every chunk
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -23,7 +23,7 @@ from .importer.service import (
     import_source,
     preview_source,
     request_deadline,
-    store_source,
+    store_file,
 )
 from .models import (
     AlternativeName,
@@ -42,6 +42,7 @@ from .models import (
     ThemeModel,
 )
 from .themes.store import retag_records, theme_tagger
+from .uploads import refused_uploads
 
 admin.site.site_header = "Ofsted children's services explorer: staff"
 admin.site.site_title = "Explorer admin"
@@ -707,18 +708,24 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             return self._refuse(request)
         form = UploadForm(request.POST or None, request.FILES or None)
+        refused = refused_uploads(request) if request.method == "POST" else []
+        for message in refused:  # files dropped on their size as they arrived
+            messages.error(request, message)
         if request.method == "POST" and form.is_valid():
             stored = []
             for upload in form.cleaned_data["files"]:
                 try:
-                    source, _ = store_source(upload.read(), upload.name, user=request.user)
+                    source, _ = store_file(upload, upload.name, user=request.user)
                 except ImportRefused as refused:
-                    messages.error(request, f"{upload.name}: {refused}")
+                    # Not starting with the name: the admin capitalises a message's first letter.
+                    messages.error(request, f"Not loaded: {upload.name}. {refused}")
                     continue
                 stored.append(str(source.pk))
             if stored:
                 url = reverse("admin:inspections_sourcedocument_review")
                 return HttpResponseRedirect(f"{url}?ids={','.join(stored)}")
+        elif refused:
+            form = UploadForm()  # the messages say why; "This field is required" would not
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -761,7 +768,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
                         deadline=deadline,
                     )
                 except TimeRanOut as not_read:
-                    messages.warning(request, f"{source}: {not_read}")
+                    messages.warning(request, f"{not_read} ({source})")
                     continue
                 level = (
                     messages.SUCCESS

@@ -78,15 +78,22 @@ def read_in_worker(data: bytes) -> Document:
 
 def refuse_empty_or_oversized(data: bytes, max_bytes: int | None) -> None:
     """Refuse an empty file, or one over the size limit, before anything else is done."""
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise ImportRefused("The file is empty.")
-    if max_bytes is not None and len(data) > max_bytes:
+    refuse_oversized(len(data), max_bytes)
+
+
+def refuse_oversized(size: int, max_bytes: int | None) -> None:
+    """Refuse a file of `size` bytes over the limit: check before reading it."""
+    if max_bytes is not None and size > max_bytes:
         raise ImportRefused(
-            f"The file is {_size(len(data))}, over the {_size(max_bytes)} limit for a report."
+            f"The file is {describe_size(size)}, over the {describe_size(max_bytes)} limit "
+            "for a report."
         )
 
 
-def _size(n: int) -> str:
+def describe_size(n: int) -> str:
+    """A size as a curator reads it: "30.0 MB", "12 KB"."""
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} KB"
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 
 from ..authority_names import AuthorityNameIndex
@@ -35,7 +35,7 @@ from ..themes.store import theme_tagger
 from .limits import Deadline
 from .outcome import outcome_record
 from .pipeline import parse_report
-from .read import refuse_empty_or_oversized, sniff_media_type
+from .read import refuse_empty_or_oversized, refuse_oversized, sniff_media_type
 from .report import ImportRefused, ParsedReport, TimeRanOut
 from .save import save_report
 
@@ -81,6 +81,15 @@ def request_deadline() -> Deadline:
     """The deadline for all the files one web request reads: IMPORT_REQUEST_SECONDS from
     now, well inside gunicorn's timeout, so a slow upload is answered, never killed."""
     return Deadline.after(settings.IMPORT_REQUEST_SECONDS)
+
+
+def store_file(file: File, name: str, *, user=None) -> tuple[SourceDocument, bool]:
+    """Keep an uploaded file, or one opened from disk (File(open(path, "rb"))), as
+    store_source does: its size is checked before a byte of it is read, so a 400 MB file
+    is refused without ever being in memory, and no more than the limit is ever read."""
+    refuse_oversized(file.size, settings.IMPORT_MAX_BYTES)
+    file.seek(0)
+    return store_source(file.read(settings.IMPORT_MAX_BYTES + 1), name, user=user)
 
 
 def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, bool]:
@@ -148,6 +157,7 @@ def preview_source(
     try:
         if deadline is not None and deadline.remaining() <= 0:
             raise TimeRanOut  # not even worth opening the file
+        refuse_oversized(source.size, settings.IMPORT_MAX_BYTES)  # before reading it
         with source.file.open("rb") as fh:
             data = fh.read()
         report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES, deadline=deadline)
