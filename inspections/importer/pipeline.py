@@ -26,5 +26,8 @@ def parse_report(
 
 def parse_in_worker(data: bytes) -> ParsedReport:
     """parse_report's work, without limits: run only by the limits.py worker."""
-    text = structure(read_in_worker(data))
-    return recognise(text).extract(text)
+    document = read_in_worker(data)
+    text = structure(document)
+    report = recognise(text).extract(text)
+    report.warnings[:0] = document.warnings  # about the file: first
+    return report

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import zlib
 
 from .limits import Deadline, read_limited
 from .report import Document, ImportRefused
@@ -125,6 +126,8 @@ def _read_pdf(data: bytes) -> Document:
             pages.append(_normalise_newlines(textpage.get_text_bounded()))
             textpage.close()
             page.close()
+        # pdfium sees a document's named scripts even where the bytes are encrypted.
+        named_scripts = pdfium.raw.FPDFDoc_GetJavaScriptActionCount(pdf) > 0
     except pdfium.PdfiumError as error:
         raise ImportRefused("The PDF is damaged: some of its pages cannot be read.") from error
     finally:
@@ -135,7 +138,85 @@ def _read_pdf(data: bytes) -> Document:
             "The PDF has no text layer (it looks like a scan of printed pages), so "
             "its words cannot be read; it would need OCR first."
         )
-    return Document(media_type="application/pdf", pages=pages, page_count=page_count)
+    return Document(
+        media_type="application/pdf",
+        pages=pages,
+        page_count=page_count,
+        warnings=active_content_warnings(data, named_scripts=named_scripts),
+    )
+
+
+# A PDF can carry actions a reader runs: JavaScript (/JS, /JavaScript), run when the file is
+# opened (/OpenAction, a document's named scripts) or used, and /Launch, which asks the
+# reader to start another program or open another file. An Ofsted report has no use for
+# either. pdfium runs neither and says little about them (it counts a document's named
+# scripts only), so their names are looked for in the file's objects: in its bytes outside
+# streams (a stream's compressed bytes hold "/JS" by chance), and inside its compressed
+# object streams, where PDF 1.5 files keep most dictionaries.
+_ACTIVE_CONTENT = {
+    b"JS": "javascript",
+    b"JavaScript": "javascript",
+    b"Launch": "launch",
+}
+_ACTIVE_CONTENT_WARNINGS = {
+    "javascript": (
+        "The PDF carries JavaScript, which a PDF reader may run when the file is opened; "
+        "an Ofsted report has none. Check where the file came from, and open it only in a "
+        "reader with JavaScript turned off."
+    ),
+    "launch": (
+        "The PDF carries a launch action, which asks a PDF reader to start another program "
+        "or open another file; an Ofsted report has none. Check where the file came from "
+        "before opening it in a PDF reader."
+    ),
+}
+# A name, its characters possibly #-escaped ("/J#53" is "/JS"), ending at a delimiter.
+_NAME = re.compile(rb"/((?:[A-Za-z]|#[0-9A-Fa-f]{2})+)(?=[\s/<>\[\]()%{}]|$)")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# A stream's data starts after its dictionary's ">>" and the keyword on its own line.
+_STREAM_START = re.compile(rb">>\s*stream(?:\r\n|\r|\n)")
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+_OBJECT_STREAM_MAX_BYTES = 16 * 1_048_576  # of one object stream inflated: ample for names
+
+
+def active_content_warnings(data: bytes, *, named_scripts: bool = False) -> list[str]:
+    """Warnings for the JavaScript and launch actions a PDF carries (none for a plain
+    report), from its bytes; `named_scripts` where pdfium counted document scripts.
+
+    Linear in the file's size, whatever it holds: each stream is found with one search
+    for its start and one for its end, and an unterminated one ends the file.
+    """
+    found = {"javascript"} if named_scripts else set()
+    position = 0
+    while start := _STREAM_START.search(data, position):
+        outside = data[position : start.end()]
+        found |= _active_names(outside)
+        end = data.find(b"endstream", start.end())
+        end = len(data) if end < 0 else end
+        dictionary = outside[outside.rfind(b"obj") :]  # the stream's own
+        if _OBJECT_STREAM.search(dictionary) and b"/FlateDecode" in dictionary:
+            found |= _active_names(_inflate(data[start.end() : end]))
+        position = end
+    found |= _active_names(data[position:])
+    return [_ACTIVE_CONTENT_WARNINGS[kind] for kind in sorted(found)]
+
+
+def _active_names(objects: bytes) -> set[str]:
+    kinds = set()
+    for match in _NAME.finditer(objects):
+        name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in _ACTIVE_CONTENT:
+            kinds.add(_ACTIVE_CONTENT[name])
+    return kinds
+
+
+def _inflate(compressed: bytes) -> bytes:
+    """A Flate stream's bytes, at most _OBJECT_STREAM_MAX_BYTES; what a damaged one gave."""
+    inflater = zlib.decompressobj()
+    try:
+        return inflater.decompress(compressed, _OBJECT_STREAM_MAX_BYTES)
+    except zlib.error:
+        return b""
 
 
 def _read_text(data: bytes, media_type: str) -> Document:

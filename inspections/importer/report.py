@@ -32,12 +32,14 @@ class Document:
     """A file's text as read, page by page, before any cleaning.
 
     `media_type` is decided from the content ("application/pdf", "text/plain",
-    "text/markdown", "text/html"). Text documents have a single page.
+    "text/markdown", "text/html"). Text documents have a single page. `warnings` are what
+    the curator should know about the file itself (a PDF's JavaScript, say), as sentences.
     """
 
     media_type: str
     pages: list[str]
     page_count: int
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As JSON-ready values: how the worker process of limits.py sends it back."""
