@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from .importer.report import ImportRefused, TimeRanOut
 from .importer.service import (
     AuthorityResolver,
+    clean_file_name,
     import_source,
     preview_source,
     request_deadline,
@@ -718,7 +719,8 @@ class SourceDocumentAdmin(admin.ModelAdmin):
                     source, _ = store_file(upload, upload.name, user=request.user)
                 except ImportRefused as refused:
                     # Not starting with the name: the admin capitalises a message's first letter.
-                    messages.error(request, f"Not loaded: {upload.name}. {refused}")
+                    name = clean_file_name(upload.name)
+                    messages.error(request, f"Not loaded: {name}. {refused}")
                     continue
                 stored.append(str(source.pk))
             if stored:

@@ -21,6 +21,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
 from .importer.read import describe_size
+from .importer.service import clean_file_name
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -50,7 +51,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
             _refuse(
                 self.request,
-                f"Not loaded: {self.file_name}. The file is over the "
+                f"Not loaded: {clean_file_name(self.file_name)}. The file is over the "
                 f"{describe_size(settings.IMPORT_MAX_BYTES)} limit for a report.",
             )
             raise SkipFile

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,25 @@ def request_deadline() -> Deadline:
     return Deadline.after(settings.IMPORT_REQUEST_SECONDS)
 
 
+# Characters that change how a name reads without being seen: with U+202E, a right-to-left
+# override, "report\u202efdp.exe" shows as "reportexe.pdf". Cc (C0 and C1 controls, DEL)
+# are dropped by category; these are the format characters (Cf) that reorder text.
+_BIDIRECTIONAL_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def clean_file_name(name: str) -> str:
+    """An uploader's file name as it may be stored and shown: without control characters
+    or bidirectional controls, trimmed, at most 255 characters (its end, which holds the
+    extension kept); "unnamed file" where nothing is left. Every name an uploader gives
+    passes through here before it is kept or shown."""
+    kept = "".join(
+        c for c in name if c not in _BIDIRECTIONAL_CONTROLS and unicodedata.category(c) != "Cc"
+    )
+    return kept.strip()[-255:].strip() or "unnamed file"
+
+
 def store_file(file: File, name: str, *, user=None) -> tuple[SourceDocument, bool]:
     """Keep an uploaded file, or one opened from disk (File(open(path, "rb"))), as
     store_source does: its size is checked before a byte of it is read, so a 400 MB file
@@ -95,7 +115,8 @@ def store_file(file: File, name: str, *, user=None) -> tuple[SourceDocument, boo
 def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, bool]:
     """Keep a file as uploaded (once per content); returns (source, newly stored).
 
-    Empty and oversized files are refused before anything is stored.
+    Empty and oversized files are refused before anything is stored; the name is kept
+    without its control characters (clean_file_name).
     """
     refuse_empty_or_oversized(data, settings.IMPORT_MAX_BYTES)
     sha256 = SourceDocument.hash_of(data)
@@ -104,7 +125,7 @@ def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, 
         return existing, False
     source = SourceDocument(
         sha256=sha256,
-        original_name=name[-255:],
+        original_name=clean_file_name(name),
         size=len(data),
         media_type=sniff_media_type(data),
         loaded_by=user,
