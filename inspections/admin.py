@@ -709,8 +709,8 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             return self._refuse(request)
         form = UploadForm(request.POST or None, request.FILES or None)
-        refused = refused_uploads(request) if request.method == "POST" else []
-        for message in refused:  # files dropped on their size as they arrived
+        dropped = refused_uploads(request) if request.method == "POST" else []
+        for message in dropped:  # files dropped on their size as they arrived
             messages.error(request, message)
         if request.method == "POST" and form.is_valid():
             stored = []
@@ -726,7 +726,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
             if stored:
                 url = reverse("admin:inspections_sourcedocument_review")
                 return HttpResponseRedirect(f"{url}?ids={','.join(stored)}")
-        elif refused:
+        elif dropped:
             form = UploadForm()  # the messages say why; "This field is required" would not
         context = {
             **self.admin_site.each_context(request),

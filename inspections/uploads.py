@@ -27,6 +27,9 @@ from .importer.service import clean_file_name
 class SizeLimitUploadHandler(FileUploadHandler):
     """Drops files over the size limits before the other handlers keep them."""
 
+    over_request_limit = False  # the whole upload is too big: drop every file
+    dropping = False  # drop the file now arriving
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.over_request_limit = content_length > settings.IMPORT_UPLOAD_MAX_BYTES
         if self.over_request_limit:

@@ -94,8 +94,8 @@ _BIDIRECTIONAL_CONTROLS = frozenset(
 
 def clean_file_name(name: str) -> str:
     """An uploader's file name as it may be stored and shown: without control characters
-    or bidirectional controls, trimmed, at most 255 characters (its end, which holds the
-    extension kept); "unnamed file" where nothing is left. Every name an uploader gives
+    or bidirectional controls, trimmed, and at most its last 255 characters (so the
+    extension stays); "unnamed file" where nothing is left. Every name an uploader gives
     passes through here before it is kept or shown."""
     kept = "".join(
         c for c in name if c not in _BIDIRECTIONAL_CONTROLS and unicodedata.category(c) != "Cc"
