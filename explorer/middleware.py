@@ -8,39 +8,36 @@
   (explorer.routers), including while a download streams.
 - PublicSiteMiddleware: the public site is read-only (405 to anything but GET and HEAD,
   before CSRF can turn it into 403) and cacheable: ETag and Last-Modified from the data
-  version (inspections.freshness), 304 before the view runs, Cache-Control by status.
-- AdminLoginThrottleMiddleware: after LOGIN_FAILURE_LIMIT failed logins for one username
-  from one address within LOGIN_LOCKOUT_SECONDS, that pair is locked out for as long.
+  version (inspections.freshness), 304 before the view runs, Cache-Control by status;
+  each statement of a public view limited to PUBLIC_STATEMENT_TIMEOUT_SECONDS, and one
+  that runs past it answered 503 "narrow your search" (explorer/statement_timeout.py).
+
+Admin log-in throttling is inspections.login_throttle's.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 
 import django
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache as shared_cache
-from django.core.exceptions import ValidationError
-from django.dispatch import receiver
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, has_vary_header
 from django.utils.http import http_date
 
 from inspections import freshness
+from inspections.views import errors
 
 from .routers import replica_reads
+from .statement_timeout import statement_timeout, timed_out
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 SAFE_METHODS = ("GET", "HEAD")
@@ -188,7 +185,8 @@ class PublicSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        with ExitStack() as request._public_limits:
+            response = self.get_response(request)
         if request.method in SAFE_METHODS and self._cacheable(request):
             self._add_caching_headers(request, response)
         return response
@@ -198,6 +196,11 @@ class PublicSiteMiddleware:
             return None
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
+        # The view, its template and its validators' query each get this long per statement
+        # (a download's rows, streamed after, are not limited: a slow reader is no query).
+        request._public_limits.enter_context(
+            statement_timeout(settings.PUBLIC_STATEMENT_TIMEOUT_SECONDS)
+        )
         url_name = request.resolver_match.url_name
         if url_name in NOT_CACHED:
             return None
@@ -213,6 +216,11 @@ class PublicSiteMiddleware:
             etag=etag,
             last_modified=int(last_modified.timestamp()) if last_modified else None,
         )
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if is_public(request) and isinstance(exception, OperationalError) and timed_out(exception):
+            return errors.too_slow(request)
+        return None
 
     @staticmethod
     def _page_validators(request: HttpRequest) -> tuple[str, datetime.datetime | None]:
@@ -279,111 +287,3 @@ class PublicSiteMiddleware:
                 f"public, max-age={settings.PUBLIC_CACHE_SECONDS}, "
                 f"stale-while-revalidate={settings.PUBLIC_CACHE_STALE_SECONDS}"
             )
-
-
-# --- Admin login throttling ---------------------------------------------------------------
-
-LOCKED_OUT = (
-    "Too many failed log-in attempts for this username from your network. "
-    "For your security, logging in as this user from here is paused until %(until)s "
-    "(%(minutes)s minutes). If you have forgotten your password, ask an administrator "
-    "to reset it."
-)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or as the trusted proxies in front report it.
-
-    With TRUSTED_PROXY_COUNT proxies in front, the address is the one the outermost of
-    them saw, counted from the right of X-Forwarded-For (the left part is the client's
-    to write, so it is never trusted).
-    """
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _throttle_keys(username: str, request: HttpRequest) -> tuple[str, str]:
-    pair = f"{username.strip().casefold()}|{client_ip(request)}"
-    digest = hashlib.sha256(pair.encode()).hexdigest()
-    return f"login-failures:{digest}", f"login-locked:{digest}"
-
-
-@receiver(user_login_failed, dispatch_uid="explorer.login_throttle.failed")
-def _count_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
-    if request is None:
-        return
-    failures, locked = _throttle_keys(str(credentials.get("username", "")), request)
-    window = settings.LOGIN_LOCKOUT_SECONDS
-    shared_cache.add(failures, 0, timeout=window)  # the window starts at the first failure
-    try:
-        count = shared_cache.incr(failures)
-    except ValueError:  # expired between add and incr
-        shared_cache.set(failures, count := 1, timeout=window)
-    if count >= settings.LOGIN_FAILURE_LIMIT:
-        shared_cache.set(locked, time.time() + window, timeout=window)
-        shared_cache.delete(failures)
-
-
-@receiver(user_logged_in, dispatch_uid="explorer.login_throttle.succeeded")
-def _forget_failures(sender, request: HttpRequest | None = None, user=None, **kwargs):
-    if request is not None and user is not None:
-        shared_cache.delete(_throttle_keys(user.get_username(), request)[0])
-
-
-class _LockedOutForm(AdminAuthenticationForm):
-    """The admin's login form, refusing before any password is checked."""
-
-    def __init__(self, *args, until: float, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.until = until
-
-    def clean(self):
-        local = timezone.localtime(datetime.datetime.fromtimestamp(self.until, datetime.UTC))
-        minutes = max(1, round((self.until - time.time()) / 60))
-        raise ValidationError(
-            LOCKED_OUT, code="locked_out", params={"until": f"{local:%H:%M}", "minutes": minutes}
-        )
-
-
-class AdminLoginThrottleMiddleware:
-    """Refuses admin log-ins for a locked-out username and address, with 429.
-
-    Failures are counted from Django's user_login_failed signal; a success clears them.
-    The counts live in the cache (CACHE_URL): shared by every server with Redis, per
-    process with the default local-memory cache.
-    """
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path == reverse("admin:login"):
-            username = request.POST.get("username", "")
-            until = shared_cache.get(_throttle_keys(username, request)[1])
-            if until is not None:
-                return self._locked_out(request, username, until)
-        return self.get_response(request)
-
-    @staticmethod
-    def _locked_out(request: HttpRequest, username: str, until: float) -> HttpResponse:
-        form = _LockedOutForm(
-            request, data={"username": username[:150], "password": "-"}, until=until
-        )
-        form.is_valid()  # fills in the refusal
-        context = {
-            **admin.site.each_context(request),
-            "title": "Log in",
-            "subtitle": None,
-            "app_path": request.get_full_path(),
-            "username": request.user.get_username(),
-            "form": form,
-            REDIRECT_FIELD_NAME: request.POST.get(REDIRECT_FIELD_NAME, ""),
-        }
-        response = TemplateResponse(request, "admin/login.html", context, status=429).render()
-        response["Retry-After"] = str(max(1, int(until - time.time())))
-        return response

@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "explorer.middleware.AdminLoginThrottleMiddleware",
+    "inspections.login_throttle.AdminLoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "explorer.urls"
@@ -140,6 +140,9 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["explorer.routers.ReplicaRouter"]
 
 
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.25"))
+
+
 def cache_from_url(url: str) -> dict:
     """CACHES["default"] for CACHE_URL: locmem://[name], redis://… or rediss://…, dummy://."""
     scheme, _, rest = url.partition("://")
@@ -147,9 +150,17 @@ def cache_from_url(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
     if scheme in {"redis", "rediss"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An outage is a cache miss, logged once (explorer/cache.py).
+            "BACKEND": "explorer.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "explorer",
+            "OPTIONS": {
+                # A nearby Redis answers in a millisecond; one that hangs costs this much.
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+                # After a failure, skip the cache this long before trying it again.
+                "retry_seconds": 10,
+            },
         }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
@@ -158,7 +169,8 @@ def cache_from_url(url: str) -> dict:
     )
 
 
-# The cache holds login throttling counts; with several servers use one Redis for all.
+# The cache holds built pages and listing summaries; with several servers use one Redis
+# for all. Log-in throttling keeps its counts in the database instead.
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -172,6 +184,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Where a log-in without a `next` address lands: the admin is the only signed-in part
+# (Django's default, /accounts/profile/, is no page here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -219,6 +235,10 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Each database statement of a public page may run this long; past it the page answers
+# 503, "narrow your search" (explorer/statement_timeout.py). The admin is not limited.
+PUBLIC_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_SECONDS", "5"))
+
 # --- HTTP caching of the public pages (explorer.middleware.PublicSiteMiddleware) ---
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 PUBLIC_CACHE_STALE_SECONDS = 60
@@ -259,7 +279,7 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 # Admin log-in: this many failures for one username from one address lock that pair out
-# for LOGIN_LOCKOUT_SECONDS (explorer.middleware.AdminLoginThrottleMiddleware).
+# for LOGIN_LOCKOUT_SECONDS (inspections.login_throttle), counted in the database.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from .filters import YEAR
 from .importer.report import ImportRefused, TimeRanOut
 from .importer.service import (
     AuthorityResolver,
@@ -85,7 +88,48 @@ class CurationMixin:
         super().save_formset(request, form, formset, change)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ExplorerAdmin(admin.ModelAdmin):
+    """Every admin of ours: list parameters that would answer 500 get the admin's own answer
+    to a bad lookup instead (back to the unfiltered list, flagged `?e=1`)."""
+
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        # PostgreSQL refuses NUL in a query, and Django's choice filters pass values on as
+        # they come: the list would fail while rendering.
+        if any("\x00" in value for _, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters("NUL in a parameter.")
+        # Django's date drill-down adds a year to the chosen one: 9999 overflows.
+        if self.date_hierarchy:
+            year = request.GET.get(f"{self.date_hierarchy}__year")
+            if year is not None and not YEAR.fullmatch(year):
+                raise IncorrectLookupParameters(f"{year!r} is not a year.")
+        return super().get_changelist_instance(request)
+
+
+class NeverDeletedMixin:
+    """For records with permalinks: nobody deletes one, superusers included.
+
+    Every inspection, finding and recommendation is published when it is imported, and its
+    address must keep answering once published (DOMAIN.md). Curators withdraw a record from
+    the public site by hiding it instead: its permalink then answers 410 Gone with a link
+    to its inspection.
+    """
+
+    deletion_refused = ""  # what to do instead, shown to whoever asks to delete one
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # also takes "Delete selected" off the list's actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context=None
+    ) -> HttpResponseRedirect:
+        # Reached only by typing the address: say why, and what to do, on the record.
+        messages.error(request, self.deletion_refused)
+        opts = self.model._meta
+        change = f"admin:{opts.app_label}_{opts.model_name}_change"
+        return HttpResponseRedirect(reverse(change, args=[object_id]))
+
+
+class ReadOnlyAdmin(ExplorerAdmin):
     """For records only the importer or the reference data writes."""
 
     def has_add_permission(self, request, obj=None):
@@ -132,7 +176,7 @@ class StatisticalNeighbourInline(admin.TabularInline):
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ExplorerAdmin):
     list_display = ["name", "region", "urn", "la_code", "ons_code", "ons_type", "is_current"]
     list_filter = ["region", "ons_type", ("abolished_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "urn", "la_code", "ons_code", "alternative_names__name"]
@@ -157,7 +201,7 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlternativeName)
-class AlternativeNameAdmin(admin.ModelAdmin):
+class AlternativeNameAdmin(ExplorerAdmin):
     list_display = ["name", "authority"]
     search_fields = ["name", "authority__name"]
     list_select_related = ["authority"]
@@ -192,7 +236,7 @@ def _figure(value: float | None) -> str:
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ExplorerAdmin):
     list_display = [
         "name",
         "slug",
@@ -418,10 +462,14 @@ class StartYearFilter(admin.SimpleListFilter):
         years = Inspection.objects.dates("start_date", "year", order="DESC")
         return [(str(d.year), str(d.year)) for d in years]
 
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{self.field_prefix}start_date__year": int(self.value())})
-        return queryset
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        year = self.value()
+        if not year:
+            return queryset
+        # The public listings' rule for a year: int("²") raises, and year 99999 has no dates.
+        if not YEAR.fullmatch(year):
+            raise IncorrectLookupParameters(f"{year!r} is not a year.")
+        return queryset.filter(**{f"{self.field_prefix}start_date__year": int(year)})
 
 
 class InspectionYearFilter(StartYearFilter):
@@ -429,7 +477,13 @@ class InspectionYearFilter(StartYearFilter):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(CurationMixin, admin.ModelAdmin):
+class InspectionAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
+    deletion_refused = (
+        "Inspections are never deleted, so that their pages and their findings' and "
+        "recommendations' permalinks keep answering. To take what it says off the public "
+        "site, tick “Hidden” on its findings and recommendations below; re-running its "
+        "source document's import withdraws what the report no longer contains."
+    )
     list_display = [
         "authority",
         "framework",
@@ -479,7 +533,7 @@ class InspectionAdmin(CurationMixin, admin.ModelAdmin):
 
 
 @admin.register(Judgement)
-class JudgementAdmin(CurationMixin, admin.ModelAdmin):
+class JudgementAdmin(CurationMixin, ExplorerAdmin):
     list_display = ["inspection", "area", "grade", "words"]
     list_filter = ["area", "grade", "inspection__framework", InspectionYearFilter]
     search_fields = ["inspection__authority__name", "words"]
@@ -504,7 +558,12 @@ class RecommendationThemeInline(FindingThemeInline):
     model = RecommendationTheme
 
 
-class PublishedTextAdmin(CurationMixin, admin.ModelAdmin):
+class PublishedTextAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
+    deletion_refused = (
+        "Findings and recommendations are never deleted, so that their permalinks keep "
+        "answering. To take this one off the public site, tick “Hidden” and save: its "
+        "permalink then answers 410 Gone with a link to its inspection."
+    )
     search_fields = ["text", "public_id", "inspection__authority__name"]
     list_select_related = ["inspection__authority"]
     raw_id_fields = ["inspection"]
@@ -643,7 +702,7 @@ class ImportAttemptInline(admin.StackedInline):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(ExplorerAdmin):
     list_display = [
         "original_name",
         "status",

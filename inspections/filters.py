@@ -29,6 +29,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from . import search
 from .importer.vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
 from .models import (
+    SLUG,
+    SLUG_PATTERN,
     Finding,
     FindingTheme,
     Judgement,
@@ -37,8 +39,7 @@ from .models import (
     Theme,
 )
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-REGION = re.compile(r"E12\d{6}|[a-z0-9]+(?:-[a-z0-9]+)*")
+REGION = re.compile(rf"E12\d{{6}}|{SLUG_PATTERN}")
 YEAR = re.compile(r"(19|20)\d\d")
 MAX_VALUES = 50  # more repeats of one parameter than anyone types; bounds the SQL
 MAX_QUERY_LENGTH = 200

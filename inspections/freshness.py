@@ -29,11 +29,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import DataVersion, ImportAttempt, SourceDocument, ThemeModel
+from .models import DataVersion, ImportAttempt, LoginAttempts, SourceDocument, ThemeModel
 
 # Records that are not public: loading a file for review changes no public page.
 # Nor does a new theme model until records are tagged with it (which marks a change).
-NOT_PUBLIC = (DataVersion, ImportAttempt, SourceDocument, ThemeModel)
+NOT_PUBLIC = (DataVersion, ImportAttempt, LoginAttempts, SourceDocument, ThemeModel)
 _REQUEST_ATTRIBUTE = "_data_freshness"
 
 

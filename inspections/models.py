@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -39,6 +40,17 @@ GRADE_CHOICES = list(GRADES.items())
 TIMESCALE_CHOICES = list(TIMESCALES.items())
 KIND_CHOICES = list(FINDING_KINDS.items())
 ADDRESSEE_CHOICES = list(ADDRESSEES.items())
+
+
+# A slug as the public filters take one (`?theme=`, `?authority=`: filters.py): lower-case
+# letters and digits, in words joined by single hyphens. Curators' theme slugs must be one,
+# or the theme's own filter links would answer 400.
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SLUG = re.compile(SLUG_PATTERN)
+validate_public_slug = RegexValidator(
+    rf"\A{SLUG_PATTERN}\Z",
+    "Use lower-case letters and digits, in words joined by single hyphens (“young-carers”).",
+)
 
 
 def _in_codes(field: str, codes) -> Q:
@@ -192,7 +204,7 @@ class Theme(models.Model):
     words as they are at import time.
     """
 
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_public_slug])
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     cues = models.TextField(
@@ -450,6 +462,14 @@ class PublishedText(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def is_published(self) -> bool:
+        """Shown publicly: neither hidden by a curator nor withdrawn (UNPUBLISHED's opposite).
+
+        An unpublished record's permalink answers 410 Gone, with a link to its inspection.
+        """
+        return not self.is_hidden and self.withdrawn_at is None
+
 
 class Finding(PublishedText):
     """A numbered findings paragraph: the evidence people cite ("paragraph 34 of ...")."""
@@ -607,3 +627,30 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.version}, changed {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginAttempts(models.Model):
+    """Failed admin log-ins for one username from one address, and any lock on that pair.
+
+    Kept in the database rather than the cache (inspections/login_throttle.py): anonymous
+    requests that fill the page cache cannot evict a lock, and every worker and server
+    counts the same failures.
+    """
+
+    key = models.CharField(
+        max_length=64,
+        primary_key=True,
+        help_text="SHA-256 of the normalised username and the client's address.",
+    )
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(help_text="When the first counted failure was.")
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "log-in attempts"
+        verbose_name_plural = "log-in attempts"
+
+    def __str__(self) -> str:
+        if self.locked_until:
+            return f"locked until {self.locked_until:%Y-%m-%d %H:%M}"
+        return f"{self.failures} failure(s) since {self.window_started_at:%Y-%m-%d %H:%M}"

@@ -723,19 +723,19 @@ class FindingPermalink:
 def finding_permalink(*, public_id: str) -> FindingPermalink:
     """A finding by its permalink, with its neighbouring paragraphs for context.
 
-    Raises Http404 when there is none or a curator hid it. A withdrawn finding is returned
-    (with no context) so the page can answer 410 and link to its inspection.
+    Raises Http404 when there is none. A hidden or withdrawn finding is returned (with no
+    context) so the page can answer 410 and link to its inspection.
     """
     finding = (
         Finding.objects.select_related("inspection__authority")
         .prefetch_related(_themes_prefetch())
-        .filter(public_id=public_id, is_hidden=False)
+        .filter(public_id=public_id)
         .annotate(area_grade=area_grade_subquery())
         .first()
     )
     if finding is None:
         raise Http404("No finding has that address.")
-    if finding.withdrawn_at:
+    if not finding.is_published:
         return FindingPermalink(finding, None, None, [])
     siblings = published_findings().filter(inspection_id=finding.inspection_id)
     previous = siblings.filter(position__lt=finding.position).order_by("-position").first()
@@ -757,17 +757,17 @@ class RecommendationPermalink:
 def recommendation_permalink(*, public_id: str) -> RecommendationPermalink:
     """A recommendation by its permalink, with its evidence and neighbours in its list.
 
-    Raises Http404 when there is none or a curator hid it; a withdrawn one is returned bare.
+    Raises Http404 when there is none; a hidden or withdrawn one is returned bare.
     """
     recommendation = (
         Recommendation.objects.select_related("inspection__authority")
         .prefetch_related(_themes_prefetch())
-        .filter(public_id=public_id, is_hidden=False)
+        .filter(public_id=public_id)
         .first()
     )
     if recommendation is None:
         raise Http404("No recommendation has that address.")
-    if recommendation.withdrawn_at:
+    if not recommendation.is_published:
         return RecommendationPermalink(recommendation, None, None, [])
     siblings = published_recommendations().filter(
         inspection_id=recommendation.inspection_id, addressee=recommendation.addressee

@@ -112,7 +112,7 @@ def main() -> None:
     wrk = Wrk(args.threads, args.connections, args.duration, args.warmup)
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers)]
     gunicorn += ["--bind", "127.0.0.1:{port}", "--timeout", "300", "--access-logfile", "-"]
-    print(f"\n== explorer: gunicorn, {args.workers} sync workers, explorer.settings ==")
+    print(f"\n== explorer: gunicorn, {args.workers} workers (gunicorn.conf.py) ==")
     with Server("explorer", [*gunicorn, "explorer.wsgi"], env, "/healthz") as server:
         for scenario in scenarios:
             if scenario.kind == "export":

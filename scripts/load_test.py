@@ -153,7 +153,7 @@ def main() -> None:
         workers = worker_pids(server.pid)
         rss_start = {pid: rss_mb(pid) for pid in workers}
         print(
-            f"gunicorn: {len(workers)} sync workers on {base}, database "
+            f"gunicorn: {len(workers)} workers (gunicorn.conf.py) on {base}, database "
             f"{args.database_url.rsplit('/', 1)[-1]}; {len(urls)} URLs in the mix"
         )
         print(f"wrk: {args.connections} connections, {args.threads} threads, {args.seconds} s")

@@ -8,8 +8,10 @@ file at once, and gunicorn losing its database and getting it back.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPORTS
+from .conftest import REPORTS, ROOT
 from .throwaway import (
     ON_POSTGRESQL,
     Databases,
@@ -174,10 +176,10 @@ def test_the_same_report_imported_twice_at_once_gives_one_inspection(databases):
 PAGES = ["/healthz", "/", "/findings/", "/authorities/somerset/", "/findings/?q=neglect"]
 
 
-def get(url: str) -> int:
+def get(url: str, timeout: float = 30) -> int:
     """The status of a GET, or 0 when there was no HTTP answer at all."""
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -254,6 +256,7 @@ def subprocess_gunicorn(env: dict, port: int) -> subprocess.Popen:
             "60",
         ],
         env=env,
+        cwd=ROOT,  # where gunicorn.conf.py is, as in production
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -278,3 +281,54 @@ def bring_sqlite_back(path: str, away: Path) -> None:
     for moved in away.iterdir():
         moved.rename(Path(path).parent / moved.name)
     away.rmdir()
+
+
+# --- Slow readers of downloads ------------------------------------------------------------
+
+
+def slow_reader(port: int, path: str) -> socket.socket:
+    """A client that asks for a download, reads its first bytes and then stops reading."""
+    client = socket.socket()
+    client.settimeout(10)  # a server with no one free to answer fails the test, not hangs it
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        client.connect(("127.0.0.1", port))
+        client.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        assert client.recv(1024).startswith(b"HTTP/1.1 200")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def test_healthz_answers_while_slow_clients_hold_downloads(databases):
+    """Two clients reading a big CSV slowly held both sync workers: /healthz stopped
+    answering for 60 s, and gunicorn killed the workers mid-download. With the threaded
+    workers of gunicorn.conf.py they hold one thread each."""
+    database = databases.migrated()
+    database.manage("import_reports", str(REPORTS / "seed_000_somerset_protection_2013.txt"))
+    # About 20 MB of CSV: more than the kernel buffers on both sides of a connection.
+    database.manage("generate_corpus", "--findings", "30000", "--recommendations", "0")
+    port = free_port()
+    server = subprocess_gunicorn(database.env(), port)
+    base = f"http://127.0.0.1:{port}"
+    readers = []
+    try:
+        wait_for(lambda: get(base + "/healthz") == 200, 60, "gunicorn up", interval=0.2)
+        workers = children(server.pid)
+        readers = [slow_reader(port, "/findings/?format=csv") for _ in range(2)]
+        time.sleep(3)  # each download fills the buffers and its writer blocks
+        started = time.monotonic()
+        assert get(base + "/healthz", timeout=10) == 200
+        assert get(base + "/findings/", timeout=10) == 200
+        assert time.monotonic() - started < 5
+        assert children(server.pid) == workers, "gunicorn restarted a worker"
+    finally:
+        for reader in readers:
+            reader.close()
+        # Not a graceful stop, which would wait for the downloads that are stuck.
+        for pid in children(server.pid):
+            os.kill(pid, signal.SIGKILL)
+        server.kill()
+        _, log = server.communicate(timeout=30)
+        print(log[-5000:])  # shown when the test fails

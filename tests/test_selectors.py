@@ -153,8 +153,10 @@ def test_finding_permalink_has_its_published_neighbours():
     permalink = finding_permalink(public_id=first.public_id)
     assert permalink.previous is None
     assert permalink.next == third
+    hidden = finding_permalink(public_id=second.public_id)  # bare, for a 410
+    assert hidden.finding.is_hidden and hidden.previous is None and hidden.next is None
     with pytest.raises(Http404):
-        finding_permalink(public_id=second.public_id)
+        finding_permalink(public_id="000000000000")
     Finding.objects.filter(pk=third.pk).update(withdrawn_at=timezone.now())
     withdrawn = finding_permalink(public_id=third.public_id)
     assert withdrawn.finding.withdrawn_at and withdrawn.previous is None

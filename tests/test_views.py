@@ -84,6 +84,44 @@ def test_unknown_addresses_and_pages_are_friendly_404s(client, seeds, url):
     assert b"Page not found" in response.content
 
 
+# NUL cannot be sent to PostgreSQL in a query (psycopg refuses it: a 500 if it got that far).
+NUL_ADDRESSES = [
+    "/findings/%00/",
+    "/recommendations/a%00b/",
+    "/inspections/%00/",
+    "/inspections/a%00b/source/",
+    "/authorities/%00/",
+    "/authorities/a%00b/feed/",
+    "/themes/%00/",
+    "/themes/a%00b/feed/",
+]
+
+
+@pytest.mark.parametrize("url", NUL_ADDRESSES)
+def test_a_nul_in_an_address_is_not_found(client, north_somerset, url):
+    # Every key in a public path is a <slug:>: the resolver refuses NUL before any query.
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/findings/?authority=%00",
+        "/findings/?theme=a%00b",
+        "/findings/?region=a%00b",
+        "/findings/?q=a%00b",
+        "/recommendations/?authority=a%00b&format=csv",
+        "/recommendations/?theme=%00&format=json",
+        "/authorities/?region=%00",
+        "/authorities/?name=a%00b",
+    ],
+)
+def test_a_nul_in_a_filter_is_refused_before_the_database(client, north_somerset, url):
+    # Names of records are checked by shape, free text for NUL: 400, with no query sent.
+    response = client.get(url)
+    assert response.status_code == 400
+
+
 def test_a_withdrawn_permalink_answers_410_with_its_inspection(client, north_somerset):
     finding = north_somerset.findings.first()
     recommendation = north_somerset.recommendations.first()
@@ -96,11 +134,22 @@ def test_a_withdrawn_permalink_answers_410_with_its_inspection(client, north_som
         assert record.text.encode() not in response.content
 
 
-def test_a_hidden_permalink_is_not_found(client, north_somerset):
+def test_a_hidden_permalink_answers_410_with_its_inspection(client, north_somerset):
+    # A curator's "hidden" takes a record off the public site as a withdrawal does: the
+    # permalink says it is gone and where to go, and never shows the hidden text.
     finding = north_somerset.findings.first()
+    recommendation = north_somerset.recommendations.first()
     Finding.objects.filter(pk=finding.pk).update(is_hidden=True)
-    assert client.get(finding.get_absolute_url()).status_code == 404
-    assert finding.public_id.encode() not in client.get(north_somerset.get_absolute_url()).content
+    Recommendation.objects.filter(pk=recommendation.pk).update(is_hidden=True)
+    inspection_page = client.get(north_somerset.get_absolute_url()).content
+    for record in (finding, recommendation):
+        response = client.get(record.get_absolute_url())
+        assert response.status_code == 410
+        page = response.content.decode()
+        assert "taken off the public record" in page
+        assert f'href="{north_somerset.get_absolute_url()}"' in page
+        assert record.text not in page and 'property="og:' not in page
+        assert record.public_id.encode() not in inspection_page
 
 
 @pytest.mark.parametrize("path", ["/findings/", "/recommendations/", "/authorities/"])

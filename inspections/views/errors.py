@@ -1,4 +1,5 @@
-"""The page for an unexpected error, and a 503 when the database is out of reach.
+"""The page for an unexpected error; a 503 when the database is out of reach, or when a
+public page's query ran past its time limit (explorer/statement_timeout.py).
 
 Django calls `server_error` inside the `except` block of the exception it could not handle,
 so `sys.exc_info()` says what went wrong. Neither page may touch the database: it is
@@ -26,3 +27,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+# A search that ran out of time will run out again unless it changes; a minute's wait lets
+# the database's cache and ours warm, which is sometimes enough.
+TOO_SLOW_RETRY_AFTER_SECONDS = 60
+
+
+def too_slow(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the page's query took longer than the public site allows.
+
+    Rendered without the request (no context processor runs a query after the one that
+    was stopped), like the other error pages."""
+    body = loader.get_template("503_too_slow.html").render(
+        {
+            "retry_after": TOO_SLOW_RETRY_AFTER_SECONDS,
+            "searched": request.GET.get("q", "")[:200],
+            "path": request.path,
+        }
+    )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(TOO_SLOW_RETRY_AFTER_SECONDS)
+    return response

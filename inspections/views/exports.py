@@ -275,8 +275,8 @@ def _csv_cells(values: Sequence[str | None]) -> str:
 
 def csv_line(values: Values) -> str:
     """One CSV line (with its "\\r\\n"), as csv.writer writes it, formulas defused."""
-    # Theme slugs are joined, not defused: they are the site's own vocabulary.
-    themes = _csv_quote(CSV_THEME_SEPARATOR.join(values[THEMES]))
+    # Defused like text: a slug written before slugs were checked may start like a formula.
+    themes = _csv_cell(CSV_THEME_SEPARATOR.join(values[THEMES]))
     rest = ",".join(map(_csv_cell, values[THEMES + 1 :]))  # the text, and so on
     return _csv_cells(values[:THEMES]) + "," + themes + "," + rest + "\r\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import caches
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -36,13 +37,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the app and its database answer, 503 otherwise."""
+    """200 when the app and its database answer, 503 otherwise; the body says how the
+    database and the cache are. A cache outage is not a failure: pages are served uncached
+    (explorer/cache.py), so it is reported but the answer stays 200."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        database = "unavailable"
+    else:
+        database = "ok"
+    cache = caches["default"]
+    health = getattr(cache, "health", None)
+    state = health() if health else f"ok ({type(cache).__name__})"
+    body = f"{'ok' if database == 'ok' else 'unavailable'}\ndatabase: {database}\ncache: {state}\n"
+    return HttpResponse(body, status=200 if database == "ok" else 503, content_type="text/plain")
 
 
 @require_safe
@@ -101,13 +110,16 @@ def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
         content_type=media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""),
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Should a client render it despite the attachment (an HTML source), no script runs and
+    # it is a unique origin, away from our cookies. The pages' policy yields to this one.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
 @require_safe
 @cached_until_data_changes
 def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A finding's permalink: 410 with a link to its inspection once withdrawn."""
+    """A finding's permalink: 410 with a link to its inspection once hidden or withdrawn."""
     permalink = selectors.finding_permalink(public_id=public_id)
     finding = permalink.finding
     return render(
@@ -119,14 +131,15 @@ def finding_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "citation": citation(request, finding),
             "share_title": share_title(finding),
         },
-        status=410 if finding.withdrawn_at else 200,
+        status=200 if finding.is_published else 410,
     )
 
 
 @require_safe
 @cached_until_data_changes
 def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A recommendation's permalink: 410 with a link to its inspection once withdrawn."""
+    """A recommendation's permalink: 410 with a link to its inspection once hidden or
+    withdrawn."""
     permalink = selectors.recommendation_permalink(public_id=public_id)
     recommendation = permalink.recommendation
     return render(
@@ -138,7 +151,7 @@ def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "citation": citation(request, recommendation),
             "share_title": share_title(recommendation),
         },
-        status=410 if recommendation.withdrawn_at else 200,
+        status=200 if recommendation.is_published else 410,
     )
 
 
