@@ -214,11 +214,24 @@ MEDIA_URL = "/media/"
 
 # The largest report file the importer accepts (Ofsted's largest are about 3 MB).
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(30 * 1024 * 1024)))
-# Reading one PDF (inspections/importer/limits.py) happens in a worker process with these
-# limits, so a hostile PDF cannot hang or exhaust a web worker: wall-clock seconds, and MB
-# of memory on top of the reader's own.
+# Reading and parsing one file, PDF or text (inspections/importer/limits.py), happens in a
+# worker process with these limits, so a hostile file cannot hang or exhaust a web worker:
+# wall-clock seconds, and MB of memory on top of the reader's own.
 IMPORT_PARSE_SECONDS = float(os.environ.get("IMPORT_PARSE_SECONDS", "30"))
 IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", "1024"))
+# All the files one admin request reads (an upload's review, its import, a re-import) share
+# this many seconds, so the request answers inside gunicorn's timeout (30 s by default)
+# however many slow files it holds; the files not read in time say so and wait.
+IMPORT_REQUEST_SECONDS = float(os.environ.get("IMPORT_REQUEST_SECONDS", "25"))
+# The largest upload one admin request may carry, all its files together: a body whose
+# Content-Length is over it has none of its files kept, and any one file is dropped as soon
+# as it passes IMPORT_MAX_BYTES (inspections/uploads.py), so neither reaches memory or disk.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "inspections.uploads.SizeLimitUploadHandler",  # first: it sees every chunk
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

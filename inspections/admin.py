@@ -20,12 +20,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from .filters import YEAR
-from .importer.report import ImportRefused
+from .importer.report import ImportRefused, TimeRanOut
 from .importer.service import (
     AuthorityResolver,
+    clean_file_name,
     import_source,
     preview_source,
-    store_source,
+    request_deadline,
+    store_file,
 )
 from .models import (
     AlternativeName,
@@ -44,6 +46,7 @@ from .models import (
     ThemeModel,
 )
 from .themes.store import retag_records, theme_tagger
+from .uploads import refused_uploads
 
 admin.site.site_header = "Ofsted children's services explorer: staff"
 admin.site.site_title = "Explorer admin"
@@ -765,18 +768,25 @@ class SourceDocumentAdmin(ExplorerAdmin):
         if not self.has_add_permission(request):
             return self._refuse(request)
         form = UploadForm(request.POST or None, request.FILES or None)
+        dropped = refused_uploads(request) if request.method == "POST" else []
+        for message in dropped:  # files dropped on their size as they arrived
+            messages.error(request, message)
         if request.method == "POST" and form.is_valid():
             stored = []
             for upload in form.cleaned_data["files"]:
                 try:
-                    source, _ = store_source(upload.read(), upload.name, user=request.user)
+                    source, _ = store_file(upload, upload.name, user=request.user)
                 except ImportRefused as refused:
-                    messages.error(request, f"{upload.name}: {refused}")
+                    # Not starting with the name: the admin capitalises a message's first letter.
+                    name = clean_file_name(upload.name)
+                    messages.error(request, f"Not loaded: {name}. {refused}")
                     continue
                 stored.append(str(source.pk))
             if stored:
                 url = reverse("admin:inspections_sourcedocument_review")
                 return HttpResponseRedirect(f"{url}?ids={','.join(stored)}")
+        elif dropped:
+            form = UploadForm()  # the messages say why; "This field is required" would not
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -792,9 +802,9 @@ class SourceDocumentAdmin(ExplorerAdmin):
         ids = [i for i in request.GET.get("ids", "").split(",") if i.isdigit()]
         if request.method == "POST":
             return self._confirm(request, ids)
-        resolver = AuthorityResolver()
+        resolver, deadline = AuthorityResolver(), request_deadline()
         previews = [
-            (source, preview_source(source, resolver))
+            (source, preview_source(source, resolver, deadline=deadline))
             for source in SourceDocument.objects.filter(pk__in=ids)
         ]
         context = {
@@ -806,11 +816,21 @@ class SourceDocumentAdmin(ExplorerAdmin):
         return TemplateResponse(request, "admin/inspections/sourcedocument/review.html", context)
 
     def _confirm(self, request, ids):
-        resolver, tagger = AuthorityResolver(), theme_tagger()
+        resolver, tagger, deadline = AuthorityResolver(), theme_tagger(), request_deadline()
         for source in SourceDocument.objects.filter(pk__in=ids):
             decision = request.POST.get(f"decision-{source.pk}")
             if decision == "import":
-                attempt = import_source(source, user=request.user, resolver=resolver, tagger=tagger)
+                try:
+                    attempt = import_source(
+                        source,
+                        user=request.user,
+                        resolver=resolver,
+                        tagger=tagger,
+                        deadline=deadline,
+                    )
+                except TimeRanOut as not_read:
+                    messages.warning(request, f"{not_read} ({source})")
+                    continue
                 level = (
                     messages.SUCCESS
                     if attempt.outcome in ("created", "updated", "unchanged")
@@ -834,11 +854,18 @@ class SourceDocumentAdmin(ExplorerAdmin):
 
     @admin.action(description="Re-run the import of the selected documents", permissions=["add"])
     def reimport(self, request, queryset):
-        resolver, tagger = AuthorityResolver(), theme_tagger()
+        resolver, tagger, deadline = AuthorityResolver(), theme_tagger(), request_deadline()
         outcomes: dict[str, int] = {}
         for source in queryset:
-            attempt = import_source(source, user=request.user, resolver=resolver, tagger=tagger)
-            outcomes[attempt.outcome] = outcomes.get(attempt.outcome, 0) + 1
+            try:
+                attempt = import_source(
+                    source, user=request.user, resolver=resolver, tagger=tagger, deadline=deadline
+                )
+            except TimeRanOut:
+                outcome = "not read (the time ran out; re-run them)"
+            else:
+                outcome = attempt.outcome
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
         messages.info(request, f"Re-imported {queryset.count()} documents: {summary}.")
 

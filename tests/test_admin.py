@@ -3,6 +3,8 @@ exactly the permissions they need; uploads are reviewed before anything is publi
 corrections survive re-imports."""
 
 import re
+import time
+import tracemalloc
 
 import pytest
 from django.contrib import admin
@@ -251,6 +253,140 @@ def test_correcting_a_findings_text_re_tags_it(client, curator, imported):
     finding.refresh_from_db()
     assert "text" in finding.curated_fields and "themes" not in finding.curated_fields
     assert "missing" in set(finding.themes.values_list("slug", flat=True))
+
+
+# One request reads for at most IMPORT_REQUEST_SECONDS in all, whatever its files: three
+# slow PDFs once added up past gunicorn's timeout, and the review page died on every visit.
+
+NOT_READ = "Not read: the upload&#x27;s time ran out; upload it on its own."
+
+
+def test_the_review_page_answers_in_time_however_slow_its_files(client, curator, settings):
+    from .importer.test_limits import long_shared_content
+
+    settings.IMPORT_PARSE_SECONDS = 5  # each file alone would get this long
+    settings.IMPORT_REQUEST_SECONDS = 1.5  # all of them together get this long
+    slow = [store_source(long_shared_content(n), f"slow-{n}.pdf")[0] for n in (2000, 2001, 2002)]
+    client.force_login(curator)
+    started = time.monotonic()
+    review = client.get(
+        admin_url(SourceDocument, "review"), {"ids": ",".join(str(s.pk) for s in slow)}
+    )
+    elapsed = time.monotonic() - started
+    assert review.status_code == 200
+    page = review.content.decode()
+    assert page.count(NOT_READ) == 3
+    assert elapsed < 5, elapsed  # not 3 x 5 s: the first file is cut at the deadline
+    # Not the files' fault: they wait for a decision, rather than being offered for discard.
+    for source in slow:
+        assert f'name="decision-{source.pk}" value="keep" checked' in page
+        assert f'name="decision-{source.pk}" value="import"' not in page
+
+
+def test_files_not_reached_in_time_are_not_imported_and_still_wait(client, curator, settings):
+    source, _ = store_source(DEVON.read_bytes(), DEVON.name)
+    settings.IMPORT_REQUEST_SECONDS = 0  # the time is up before the first file
+    client.force_login(curator)
+    url = admin_url(SourceDocument, "review") + f"?ids={source.pk}"
+    response = client.post(url, {f"decision-{source.pk}": "import"}, follow=True)
+    assert "Not read: the upload&#x27;s time ran out" in response.content.decode()
+    source.refresh_from_db()
+    assert source.status == SourceDocument.Status.PENDING
+    assert not source.import_attempts.exists() and not Inspection.objects.exists()
+
+    response = client.post(
+        admin_url(SourceDocument, "changelist"),
+        {"action": "reimport", "_selected_action": [source.pk]},
+        follow=True,
+    )
+    assert "1 not read (the time ran out" in response.content.decode()
+    assert not source.import_attempts.exists()
+
+
+# An upload's size is checked before it is kept, let alone read into memory: a 400 MB upload
+# once raised a web worker from 65 to 464 MB before it was refused.
+
+
+def post_from_disk(client, url, files, tmp_path):
+    """POST files to `url` as a browser does, the body streamed from a file on disk (the
+    test client would build it in memory); `files` is [(name, bytes, or a size to fill)].
+    Returns the response and the most memory Python held at once while answering."""
+    boundary = "upload-test-boundary"
+    body = tmp_path / "body"
+    with body.open("wb") as out:
+        for name, content in files:
+            out.write(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+                f'filename="{name}"\r\nContent-Type: text/plain\r\n\r\n'.encode()
+            )
+            if isinstance(content, int):
+                line = b"Children are safe and well.\n"
+                for _ in range(content // len(line)):
+                    out.write(line)
+            else:
+                out.write(content)
+            out.write(b"\r\n")
+        out.write(f"--{boundary}--\r\n".encode())
+    with body.open("rb") as stream:
+        tracemalloc.start()
+        try:
+            response = client.generic(
+                "POST",
+                url,
+                **{
+                    "wsgi.input": stream,
+                    "CONTENT_LENGTH": str(body.stat().st_size),
+                    "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}",
+                },
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return response, peak
+
+
+@pytest.mark.parametrize(
+    ("big", "limit", "in_words"),
+    [(40 * 1024 * 1024, 1024 * 1024, "1.0 MB"), (1024 * 1024, 200 * 1024, "200 KB")],
+    ids=["spooled to disk", "held in memory"],
+)
+@pytest.mark.parametrize("big_first", [True, False], ids=["big first", "big last"])
+def test_a_file_over_the_limit_is_dropped_as_it_arrives(
+    client, curator, settings, tmp_path, big, limit, in_words, big_first
+):
+    settings.IMPORT_MAX_BYTES = limit
+    client.force_login(curator)
+    files = [("big.txt", big), (DEVON.name, DEVON.read_bytes())]
+    response, peak = post_from_disk(
+        client, admin_url(SourceDocument, "add"), files if big_first else files[::-1], tmp_path
+    )
+    # Django hands files of a small upload over in memory, else spooled to disk: either way
+    # the big one is dropped at the limit, and the other, complete, is kept.
+    assert peak < 8 * limit, f"{peak / 1048576:.0f} MB held for a {big / 1048576:.0f} MB file"
+    assert response.status_code == 302  # to review the file that was kept
+    page = client.get(response["Location"]).content.decode()
+    assert f"Not loaded: big.txt. The file is over the {in_words} limit for a report." in page
+    assert list(SourceDocument.objects.values_list("original_name", flat=True)) == [DEVON.name]
+
+
+def test_an_upload_over_the_request_limit_keeps_none_of_its_files(
+    client, curator, settings, tmp_path
+):
+    settings.IMPORT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+    client.force_login(curator)
+    one_mb = 1024 * 1024
+    response, peak = post_from_disk(
+        client,
+        admin_url(SourceDocument, "add"),
+        [("a.txt", one_mb), ("b.txt", one_mb), ("c.txt", one_mb)],
+        tmp_path,
+    )
+    assert peak < one_mb
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The upload is 3.0 MB, over the 2.0 MB limit for one upload" in page
+    assert "This field is required" not in page  # the refusal says why
+    assert not SourceDocument.objects.exists()
 
 
 ADMIN_LISTS_WITH_YEAR = [Inspection, Judgement, Finding, Recommendation]

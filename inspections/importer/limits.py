@@ -1,22 +1,26 @@
-"""Reading a PDF with a time and a memory limit, in a separate worker process.
+"""Reading and parsing a file with a time and a memory limit, in a separate worker process.
 
 A PDF is a program for a renderer: a 2 KB file whose form XObjects draw each other ten
 times over, six levels deep, makes pdfium build a million text objects (minutes and
 gigabytes), and a few hundred KB of pages sharing one long content stream take minutes to
-read. So pdfium never runs in the web or import process itself. It runs in one long-lived
-worker per process (started on the first PDF, reused for every later one, so a batch
-import pays the start-up once), which reads one PDF at a time:
+read. Text can be as costly: a 29 MB text file took 90 s and 1.9 GB to parse in a web
+worker. So no file, of any type, is read or parsed in the web or import process itself. The
+pure steps (read -> structure -> recognise -> extract: bytes in, a ParsedReport out, no
+database) run in one long-lived worker per process (started on the first file, reused for
+every later one, so a batch import pays the start-up once), which takes one file at a time:
 
-- with a wall-clock limit, IMPORT_PARSE_SECONDS (default 30): past it the worker is
-  killed and the file refused ("took longer than 30 s to read");
+- with a wall-clock limit, IMPORT_PARSE_SECONDS (default 30), cut shorter by the request's
+  own Deadline where one is given: past it the worker is killed and the file refused ("took
+  longer than 30 s to read"), or, where the request's time ran out first, left unread
+  (TimeRanOut: not the file's fault);
 - with an address-space limit (RLIMIT_AS), IMPORT_PARSE_MEMORY_MB (default 1024) on top
-  of what the worker already uses: pdfium aborts when an allocation fails, the worker
-  dies, and the file is refused ("needed more than 1024 MB of memory").
+  of what the worker already uses: pdfium aborts, or Python raises MemoryError, when an
+  allocation fails; the file is refused ("needed more than 1024 MB of memory").
 
-A refused or crashed read leaves nothing behind: the next PDF gets a fresh worker. The
-worker talks over its standard input and output: a request is the PDF's bytes after an
-8-byte length; a reply is JSON after an 8-byte length, so nothing the worker sends back is
-ever unpickled.
+A refused or crashed read leaves nothing behind: the next file gets a fresh worker. The
+worker talks over its standard input and output: a request is one byte naming the work
+(read or parse) and the file's bytes after an 8-byte length; a reply is JSON after an 8-byte
+length, so nothing the worker sends back is ever unpickled.
 
     python -m inspections.importer.limits MEMORY_BYTES     # the worker (started for you)
 """
@@ -39,19 +43,21 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report import Document, ImportRefused
+from .report import Document, ImportRefused, ParsedReport, TimeRanOut
 
 DEFAULT_PARSE_SECONDS = 30.0
 DEFAULT_PARSE_MEMORY_MB = 1024
 
 _START_SECONDS = 60  # for the worker to start and load pdfium, on a busy machine
 _HEADER = struct.Struct(">Q")
+_REQUEST = struct.Struct(">cQ")  # what to do, and the length of the bytes that follow
+_READ, _PARSE = b"r", b"p"
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """How long, and with how much memory beyond its own, one PDF may take to read."""
+    """How long, and with how much memory beyond its own, one file may take to read."""
 
     seconds: float
     memory_mb: int
@@ -78,15 +84,77 @@ def _setting(name: str, default: float) -> float | str:
     return value
 
 
-def read_pdf_limited(data: bytes, limits: ParseLimits | None = None) -> Document:
-    """Read a PDF's text in the worker, within the limits; ImportRefused when it can't be.
+@dataclass(frozen=True)
+class Deadline:
+    """When the work of one request (every file of an upload) must be done by, on the
+    monotonic clock: files not read by then are left unread, not a worker timeout."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+
+def read_limited(
+    data: bytes, limits: ParseLimits | None = None, deadline: Deadline | None = None
+) -> Document:
+    """Read a file's text in the worker, within the limits; ImportRefused when it can't be.
 
     Refusals from the read itself (damaged, encrypted, scanned) come back unchanged;
-    breaching a limit refuses the file with a sentence naming the limit.
+    breaching a limit refuses the file with a sentence naming the limit; TimeRanOut
+    when the deadline comes first.
     """
+    return Document.from_json(_run(_READ, data, limits, deadline))
+
+
+def parse_limited(
+    data: bytes, limits: ParseLimits | None = None, deadline: Deadline | None = None
+) -> ParsedReport:
+    """Read and parse a file in the worker, within the limits, as read_limited does."""
+    return ParsedReport.from_json(_run(_PARSE, data, limits, deadline))
+
+
+def _run(
+    operation: bytes, data: bytes, limits: ParseLimits | None, deadline: Deadline | None
+) -> dict:
+    from .read import sniff_media_type  # read.py imports this module
+
     limits = limits or ParseLimits.current()
+    what = "The PDF" if sniff_media_type(data) == "application/pdf" else "The file"
     with _lock:
-        return _worker_for(limits).read(data, limits)
+        if deadline is not None and deadline.remaining() <= 0:
+            raise TimeRanOut
+        worker = _worker_for(limits)
+        # The clock starts once the worker is up: its start-up is not the file's.
+        seconds = limits.seconds
+        cut_short = deadline is not None and deadline.remaining() < seconds
+        if cut_short:
+            seconds = max(deadline.remaining(), 0.0)
+        try:
+            reply = worker.request(operation, data, seconds)
+        except TimeoutError:
+            worker.stop()
+            if cut_short:
+                raise TimeRanOut from None
+            raise ImportRefused(
+                f"{what} took longer than {limits.seconds:g} s to read (the limit for one "
+                "file), so reading it was stopped; it may be damaged or built to overload "
+                "the importer."
+            ) from None
+        except (BrokenPipeError, EOFError):
+            raise worker.died(what, limits) from None
+        if reply["status"] == "memory":
+            worker.stop()
+            raise ImportRefused(_too_much_memory(what, limits))
+    if reply["status"] == "ok":
+        return reply["result"]
+    if reply["status"] == "refused":
+        raise ImportRefused(reply["message"])
+    raise RuntimeError(f"The importer's worker process failed:\n{reply['message']}")
 
 
 class _Worker:
@@ -116,35 +184,19 @@ class _Worker:
             ready = {}
         if ready.get("status") != "ready":
             self.stop()
-            raise RuntimeError("The PDF reader's worker process did not start.")
+            raise RuntimeError("The importer's worker process did not start.")
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def read(self, data: bytes, limits: ParseLimits) -> Document:
-        deadline = time.monotonic() + limits.seconds
-        try:
-            self.process.stdin.write(_HEADER.pack(len(data)) + data)
-            self.process.stdin.flush()
-            reply = self._receive(deadline)
-        except TimeoutError:
-            self.stop()
-            raise ImportRefused(
-                f"The PDF took longer than {limits.seconds:g} s to read, so reading it was "
-                "stopped; it may be damaged or built to overload a PDF reader."
-            ) from None
-        except (BrokenPipeError, EOFError):
-            raise self._died(limits) from None
-        if reply["status"] == "ok":
-            return Document(
-                media_type="application/pdf", pages=reply["pages"], page_count=reply["page_count"]
-            )
-        if reply["status"] == "refused":
-            raise ImportRefused(reply["message"])
-        if reply["status"] == "memory":
-            self.stop()
-            raise ImportRefused(_too_much_memory(limits))
-        raise RuntimeError(f"The PDF reader failed:\n{reply['message']}")
+    def request(self, operation: bytes, data: bytes, seconds: float) -> dict:
+        """Send one file and wait for the reply, at most `seconds`: TimeoutError past
+        them, EOFError or BrokenPipeError if the worker died."""
+        deadline = time.monotonic() + seconds
+        self.process.stdin.write(_REQUEST.pack(operation, len(data)))
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+        return self._receive(deadline)
 
     def _receive(self, deadline: float) -> dict:
         header = self._read_exactly(_HEADER.size, deadline)
@@ -169,16 +221,16 @@ class _Worker:
             got += len(chunk)
         return b"".join(chunks)
 
-    def _died(self, limits: ParseLimits) -> ImportRefused:
+    def died(self, what: str, limits: ParseLimits) -> ImportRefused:
         """Why the worker died mid-read: out of memory, or a crash. pdfium aborts (SIGABRT)
         when an allocation fails under the limit; any other death is a crash. Either way
         the file is refused and the next one gets a new worker. (The worker's peak memory
         cannot tell: Linux counts a child's peak from its parent's size at the fork.)"""
         self.process.wait()
         if self.process.returncode == -signal.SIGABRT:
-            return ImportRefused(_too_much_memory(limits))
+            return ImportRefused(_too_much_memory(what, limits))
         return ImportRefused(
-            "The PDF made the PDF reader crash "
+            f"{what} made the importer's reader crash "
             f"(exit status {self.process.returncode}), so its text cannot be read safely."
         )
 
@@ -194,10 +246,10 @@ class _Worker:
                 stream.close()
 
 
-def _too_much_memory(limits: ParseLimits) -> str:
+def _too_much_memory(what: str, limits: ParseLimits) -> str:
     return (
-        f"The PDF needed more than {limits.memory_mb} MB of memory to read, so reading it "
-        "was stopped; it may be damaged or built to overload a PDF reader."
+        f"{what} needed more than {limits.memory_mb} MB of memory to read (the limit for one "
+        "file), so reading it was stopped; it may be damaged or built to overload the importer."
     )
 
 
@@ -256,13 +308,18 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _serve(memory_bytes: int) -> None:
-    """Read PDFs from standard input until it closes; reply on standard output."""
-    # Here: only the worker loads pdfium, and before any limit, so the limit is all the
-    # PDF's to use.
+    """Read or parse files from standard input until it closes; reply on standard output."""
+    # Here: only the worker loads pdfium and the parsers, and before any limit, so the limit
+    # is all the file's to use.
     import pypdfium2  # noqa: F401
 
-    from .read import _read_pdf
+    from .pipeline import parse_in_worker
+    from .read import read_in_worker
 
+    operations = {
+        _READ: lambda data: read_in_worker(data).to_json(),
+        _PARSE: lambda data: parse_in_worker(data).to_json(),
+    }
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the replies
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when we stop
@@ -270,20 +327,19 @@ def _serve(memory_bytes: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     _reply(replies, {"status": "ready"})
     while True:
-        header = requests.read(_HEADER.size)
-        if len(header) < _HEADER.size:
+        header = requests.read(_REQUEST.size)
+        if len(header) < _REQUEST.size:
             return
-        (length,) = _HEADER.unpack(header)
+        operation, length = _REQUEST.unpack(header)
         data = requests.read(length)
         if len(data) < length:
             return
-        # The limit counts from what the worker holds now, so each PDF gets the same room.
+        # The limit counts from what the worker holds now, so each file gets the same room.
         limit = _address_space_in_use() + memory_bytes
         if limit > memory_bytes and (hard == resource.RLIM_INFINITY or limit <= hard):
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
         try:
-            document = _read_pdf(data)
-            reply = {"status": "ok", "pages": document.pages, "page_count": document.page_count}
+            reply = {"status": "ok", "result": operations[operation](data)}
         except ImportRefused as refused:
             reply = {"status": "refused", "message": str(refused)}
         except MemoryError:

@@ -7,12 +7,24 @@ tag -> save. Only the save step touches the database.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class ImportRefused(Exception):
     """A file is not an importable report. The message is a sentence a curator understands."""
+
+
+class TimeRanOut(ImportRefused):
+    """A file was not read because the time of the request reading it ran out.
+
+    Not the file's fault, so never recorded as a rejection: the file stays waiting for review.
+    """
+
+    def __init__(self, message: str = "Not read: the upload's time ran out; upload it on its own."):
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -20,12 +32,22 @@ class Document:
     """A file's text as read, page by page, before any cleaning.
 
     `media_type` is decided from the content ("application/pdf", "text/plain",
-    "text/markdown", "text/html"). Text documents have a single page.
+    "text/markdown", "text/html"). Text documents have a single page. `warnings` are what
+    the curator should know about the file itself (a PDF's JavaScript, say), as sentences.
     """
 
     media_type: str
     pages: list[str]
     page_count: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON-ready values: how the worker process of limits.py sends it back."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -91,3 +113,30 @@ class ParsedReport:
 
     def recommendation_count(self, addressee: str) -> int:
         return sum(1 for r in self.recommendations if r.addressee == addressee)
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON-ready values (dates in ISO form): how the worker process of limits.py
+        sends it back, so nothing it sends is ever unpickled."""
+        data = dataclasses.asdict(self)
+        for name in _DATES:
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedReport:
+        return cls(
+            **{
+                **data,
+                **{name: _date(data[name]) for name in _DATES},
+                "judgements": [ParsedJudgement(**j) for j in data["judgements"]],
+                "recommendations": [ParsedRecommendation(**r) for r in data["recommendations"]],
+                "findings": [ParsedFinding(**f) for f in data["findings"]],
+            }
+        )
+
+
+_DATES = ("start_date", "end_date", "published_date")
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None

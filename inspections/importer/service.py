@@ -1,11 +1,14 @@
 """The importer as one service for the admin and the command line.
 
     source, _ = store_source(data, "report.pdf", user=request.user)
-    preview = preview_source(source)      # what would be imported, nothing saved
-    attempt = import_source(source)       # parse, resolve, tag and save; logged
+    deadline = request_deadline()                 # for all the files of one web request
+    preview = preview_source(source, deadline=deadline)  # what would be imported, nothing saved
+    attempt = import_source(source, deadline=deadline)   # parse, resolve, tag and save; logged
 
 Every run is recorded as an ImportAttempt with its outcome and full log, whatever
-happened; the records themselves are written in one transaction or not at all.
+happened; the records themselves are written in one transaction or not at all. The one
+exception is a file the request's deadline left unread (TimeRanOut): that is the
+request's doing, not the file's, so nothing is recorded and the file waits as it was.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 
 from ..authority_names import AuthorityNameIndex
@@ -29,10 +33,11 @@ from ..models import (
     source_document_path,
 )
 from ..themes.store import theme_tagger
+from .limits import Deadline
 from .outcome import outcome_record
 from .pipeline import parse_report
-from .read import refuse_empty_or_oversized, sniff_media_type
-from .report import ImportRefused, ParsedReport
+from .read import refuse_empty_or_oversized, refuse_oversized, sniff_media_type
+from .report import ImportRefused, ParsedReport, TimeRanOut
 from .save import save_report
 
 
@@ -44,6 +49,7 @@ class Preview:
     authority: Authority | None = None
     error: str | None = None
     failed: bool = False
+    out_of_time: bool = False  # not read: the request's deadline came first
     log: list[str] = field(default_factory=list)
 
     @property
@@ -72,10 +78,45 @@ class AuthorityResolver:
         return self._by_pk.get(pk) if pk is not None else None
 
 
+def request_deadline() -> Deadline:
+    """The deadline for all the files one web request reads: IMPORT_REQUEST_SECONDS from
+    now, well inside gunicorn's timeout, so a slow upload is answered, never killed."""
+    return Deadline.after(settings.IMPORT_REQUEST_SECONDS)
+
+
+# Characters that change how a name reads without being seen: with U+202E, a right-to-left
+# override, "report\u202efdp.exe" shows as "reportexe.pdf". Cc (C0 and C1 controls, DEL)
+# are dropped by category; these are the format characters (Cf) that reorder text.
+_BIDIRECTIONAL_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def clean_file_name(name: str) -> str:
+    """An uploader's file name as it may be stored and shown: without control characters
+    or bidirectional controls, trimmed, and at most its last 255 characters (so the
+    extension stays); "unnamed file" where nothing is left. Every name an uploader gives
+    passes through here before it is kept or shown."""
+    kept = "".join(
+        c for c in name if c not in _BIDIRECTIONAL_CONTROLS and unicodedata.category(c) != "Cc"
+    )
+    return kept.strip()[-255:].strip() or "unnamed file"
+
+
+def store_file(file: File, name: str, *, user=None) -> tuple[SourceDocument, bool]:
+    """Keep an uploaded file, or one opened from disk (File(open(path, "rb"))), as
+    store_source does: its size is checked before a byte of it is read, so a 400 MB file
+    is refused without ever being in memory, and no more than the limit is ever read."""
+    refuse_oversized(file.size, settings.IMPORT_MAX_BYTES)
+    file.seek(0)
+    return store_source(file.read(settings.IMPORT_MAX_BYTES + 1), name, user=user)
+
+
 def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, bool]:
     """Keep a file as uploaded (once per content); returns (source, newly stored).
 
-    Empty and oversized files are refused before anything is stored.
+    Empty and oversized files are refused before anything is stored; the name is kept
+    without its control characters (clean_file_name).
     """
     refuse_empty_or_oversized(data, settings.IMPORT_MAX_BYTES)
     sha256 = SourceDocument.hash_of(data)
@@ -84,7 +125,7 @@ def store_source(data: bytes, name: str, *, user=None) -> tuple[SourceDocument, 
         return existing, False
     source = SourceDocument(
         sha256=sha256,
-        original_name=name[-255:],
+        original_name=clean_file_name(name),
         size=len(data),
         media_type=sniff_media_type(data),
         loaded_by=user,
@@ -122,16 +163,28 @@ def _holds(storage, path: str, sha256: str) -> bool:
     return digest.hexdigest() == sha256
 
 
-def preview_source(source: SourceDocument, resolver: AuthorityResolver | None = None) -> Preview:
-    """Parse a stored source and resolve its authority, saving nothing."""
+def preview_source(
+    source: SourceDocument,
+    resolver: AuthorityResolver | None = None,
+    *,
+    deadline: Deadline | None = None,
+) -> Preview:
+    """Parse a stored source and resolve its authority, saving nothing.
+
+    With a deadline, a file it leaves unread has `out_of_time` set and says so in `error`.
+    """
     preview = Preview()
     started = time.perf_counter()
     try:
+        if deadline is not None and deadline.remaining() <= 0:
+            raise TimeRanOut  # not even worth opening the file
+        refuse_oversized(source.size, settings.IMPORT_MAX_BYTES)  # before reading it
         with source.file.open("rb") as fh:
             data = fh.read()
-        report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES)
+        report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES, deadline=deadline)
     except ImportRefused as refused:
         preview.error = str(refused)
+        preview.out_of_time = isinstance(refused, TimeRanOut)
         preview.log.append(f"Refused: {refused}")
         return preview
     except Exception as error:
@@ -168,9 +221,16 @@ def import_source(
     user=None,
     resolver: AuthorityResolver | None = None,
     tagger=None,
+    deadline: Deadline | None = None,
 ) -> ImportAttempt:
-    """Import a stored source: parse, resolve, tag and save, and record the attempt."""
-    preview = preview_source(source, resolver)
+    """Import a stored source: parse, resolve, tag and save, and record the attempt.
+
+    Raises TimeRanOut, recording nothing and leaving the source as it was, when the
+    deadline leaves the file unread. (Saving, once the file is read, is not cut short.)
+    """
+    preview = preview_source(source, resolver, deadline=deadline)
+    if preview.out_of_time:
+        raise TimeRanOut(preview.error)
     record: dict[str, Any]
     if preview.status != "ok":
         outcome = preview.status

@@ -1,12 +1,16 @@
 """Everything that is not an importable report is refused with a specific sentence, and
 nothing but the record of the attempt is saved."""
 
+import json
+import tracemalloc
+
 import pytest
 from django.core.management import call_command
 
 from inspections.importer.report import ImportRefused
 from inspections.importer.service import import_source, store_source
 from inspections.models import Finding, ImportAttempt, Inspection
+from inspections.themes.store import theme_tagger
 
 from ..conftest import ROOT
 
@@ -63,3 +67,22 @@ def test_the_command_rejects_each_bad_file_and_goes_on(capsys):
     # Five bad files and the folder's README.md, which is not a report either.
     assert len(out) == 6
     assert all('"status": "rejected"' in line for line in out)
+
+
+def test_the_command_refuses_a_file_over_the_limit_without_reading_it(settings, tmp_path, capsys):
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    big = tmp_path / "big.txt"
+    with big.open("wb") as out:
+        out.truncate(40 * 1024 * 1024)  # 40 MB of NULs, on disk only
+    theme_tagger()  # installs and unpacks the theme model once per process: not measured
+    tracemalloc.start()
+    try:
+        with pytest.raises(SystemExit):
+            call_command("import_reports", str(big), format="json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, f"{peak / 1048576:.0f} MB held for a 40 MB file"
+    record = json.loads(capsys.readouterr().out)
+    assert record["status"] == "rejected"
+    assert record["error"] == "The file is 40.0 MB, over the 1.0 MB limit for a report."

@@ -1,5 +1,7 @@
 """The importer end to end on real reports: stored, parsed, saved, and safe to repeat."""
 
+import io
+
 import pytest
 
 from inspections.importer.service import import_source, store_source
@@ -167,3 +169,34 @@ def test_permalinks_are_the_same_when_a_report_is_imported_into_a_new_database()
     first_recommendation = Recommendation.objects.order_by("addressee", "position").first()
     assert (first_finding.paragraph, first_finding.public_id) == ("2", "1d05147bf655")
     assert first_recommendation.public_id == "5a6198e01783"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        # An override makes "report‮fdp.exe" display as "reportexe.pdf".
+        ("report\u202efdp.exe", "reportfdp.exe"),
+        ("\u2067devon\u2069 \u200fprotection\u200e\u061c.txt", "devon protection.txt"),
+        ("\u202a\u202b\u202c\u202d\u2066\u2068name.pdf", "name.pdf"),
+        ("colour\x1b[31m red\x00\x07\x7f.pdf", "colour[31m red.pdf"),  # C0 controls and DEL
+        ("c1\x85\x9b\x9f.pdf", "c1.pdf"),  # C1 controls
+        (
+            "Ceredigion – Cyngor Sir Ceredigion ‘a’.pdf",
+            "Ceredigion – Cyngor Sir Ceredigion ‘a’.pdf",
+        ),
+        ("\u202e\x1b", "unnamed file"),
+    ],
+)
+def test_an_uploaders_file_name_loses_control_characters_before_it_is_stored(given, kept):
+    source, _ = store_source(DEVON.read_bytes(), given)
+    assert source.original_name == kept
+    assert import_source(source).summary["path"] == kept
+
+
+def test_the_command_stores_a_file_name_without_its_control_characters(tmp_path):
+    from django.core.management import call_command
+
+    named = tmp_path / "devon\u202etxt.\x1b.txt"
+    named.write_bytes(DEVON.read_bytes())
+    call_command("import_reports", str(named), format="json", stdout=io.StringIO())
+    assert SourceDocument.objects.get().original_name == "devontxt..txt"

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from inspections.importer.outcome import outcome_record
@@ -17,7 +18,7 @@ from inspections.importer.report import ImportRefused
 from inspections.importer.service import (
     AuthorityResolver,
     import_source,
-    store_source,
+    store_file,
 )
 from inspections.themes.store import theme_tagger
 
@@ -95,8 +96,8 @@ class Command(BaseCommand):
 
     def import_one(self, path: Path, resolver, tagger) -> dict:
         try:
-            data = path.read_bytes()
-            source, _ = store_source(data, path.name)
+            with path.open("rb") as opened:  # its size is checked before it is read
+                source, _ = store_file(File(opened), path.name)
         except ImportRefused as refused:
             return outcome_record(str(path), "rejected", error=str(refused))
         except OSError as error:
