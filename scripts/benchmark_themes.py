@@ -8,7 +8,8 @@ pure steps, then tags every finding and recommendation with the bundled theme mo
 (fixtures/themes/model.gz), as an import does: with the explanations, and without them; and
 with cue words alone (the tagger before the model), for comparison. Prints paragraphs per
 second (the best of --repeat runs, and the first, when every word is new to the process:
-what one import sees) and the process's peak memory. No database.
+what one import sees) and the process's peak memory. No database. THEME_MODEL=PATH measures
+another model artefact (an earlier model.gz, say) the same way.
 """
 
 import argparse
@@ -54,7 +55,8 @@ def main() -> None:
         paragraphs += [Paragraph(f.text, f.section, "finding") for f in report.findings]
         paragraphs += [Paragraph(r.text, "", "recommendation") for r in report.recommendations]
     started = time.perf_counter()
-    classifier = ThemeClassifier.from_bytes(BUNDLED_MODEL.read_bytes())
+    artefact = Path(os.environ.get("THEME_MODEL", BUNDLED_MODEL))
+    classifier = ThemeClassifier.from_bytes(artefact.read_bytes())
     loaded = time.perf_counter() - started
     rules = list(classifier.cue_rules)  # the seed themes' cues, as the model was trained
     model = ThemeTagger(classifier, rules)
