@@ -66,6 +66,41 @@ def find_line(
     return None
 
 
+def title_lines(
+    lines: Sequence[str], at: int, pattern: re.Pattern[str], most: int = 3
+) -> list[int]:
+    """The indexes of the lines a title starting at line `at` spans.
+
+    Titles wrap ("Inspection of looked after children" + "services"): a following line is
+    part of the title while `pattern`, matched on the folded lines joined, reads into it.
+    The name printed under the title is not, because the pattern stops before it.
+    """
+    taken = [at]
+    for index in range(at + 1, min(len(lines), at + 1 + most)):
+        if not lines[index].strip():
+            continue
+        before = " ".join(norm(lines[i]) for i in taken)
+        match = pattern.match(f"{before} {norm(lines[index])}")
+        if not match or match.end() <= len(before):
+            break
+        taken.append(index)
+    return taken
+
+
+def find_title(
+    lines: Sequence[str], pattern: re.Pattern[str], within: int
+) -> tuple[int, list[int]] | None:
+    """Where a title matching `pattern` starts among the first `within` non-blank lines,
+    with the lines it spans; a title wrapped over two lines ("Inspection of safeguarding
+    and looked after" + "children services") is found too."""
+    filled = [index for index, line in enumerate(lines) if line.strip()][:within]
+    for position, index in enumerate(filled):
+        joined = " ".join(norm(lines[i]) for i in filled[position : position + 2])
+        if pattern.match(norm(lines[index])) or pattern.match(joined):
+            return index, title_lines(lines, index, pattern)
+    return None
+
+
 # ---------------------------------------------------------------------------------------
 # Dates
 

@@ -20,8 +20,27 @@ help and protection. Read by protection.Report2012. The text it expects::
     Record of main findings
     Overall effectiveness        Good
 
+Ofsted's own reports (Kent and Sandwell 2013, in ../shared/corpus) wrap the title over two
+lines and grade five areas, each section headed by its grade::
+
+    Inspection of looked after children
+    services
+    Kent County Council
+    Inspection dates: 15 – 19 July 2013
+    Reporting inspector Helen Cawston HMI
+    ...
+    Overall effectiveness of services for looked
+    after children and young people
+    Grade 3 (Adequate)
+    11. The overall effectiveness of services for looked after children ...
+    Capacity to improve / Outcomes for looked after children and young people /
+    Quality of provision / Leadership and management
+    ...
+    Record of main findings
+    Overall effectiveness Adequate
+
 (The fixture fixtures/reports/fictional/looked_after_2013.txt is a fictional council's
-report in this format's wording.)
+report in an older guess at this format's wording; it is kept as an edge case.)
 """
 
 from __future__ import annotations
@@ -46,8 +65,17 @@ TITLE = re.compile(
 )
 TITLE_WITHIN_LINES = 8
 
+# Ofsted's reports (Kent, Sandwell 2013) grade overall effectiveness, capacity to improve,
+# outcomes, the quality of provision, and leadership and management, each section headed
+# "Grade 3 (Adequate)"; the fictional fixture's wording is kept beside them.
 SECTION_AREAS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^overall effectiveness$"), "overall"),
+    # Matched on a heading's first line too: "Overall effectiveness of services for looked"
+    # wraps onto "after children and young people".
+    (re.compile(r"^overall effectiveness( of services for looked\b.*)?$"), "overall"),
+    (re.compile(r"^capacity (for|to) improve(ment)?$"), "capacity_to_improve"),
+    (re.compile(r"^outcomes for looked after children( and young( people)?)?$"), "outcomes"),
+    (re.compile(r"^(the )?quality of provision$"), "quality_of_provision"),
+    (re.compile(r"^leadership and management$"), "leadership"),
     (
         re.compile(
             r"^(the )?(experiences and progress|effectiveness of services|outcomes) .*"
@@ -62,7 +90,7 @@ SECTION_AREAS: list[tuple[re.Pattern[str], str]] = [
 
 def recognise(text: ReportText) -> bool:
     """Whether the report is titled an inspection of looked after children services."""
-    return any(TITLE.match(line) for line in letters.opening(text.lines, TITLE_WITHIN_LINES))
+    return letters.find_title(text.lines, TITLE, TITLE_WITHIN_LINES) is not None
 
 
 def extract(text: ReportText) -> ParsedReport:

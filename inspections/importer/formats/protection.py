@@ -52,7 +52,7 @@ TITLE_WITHIN_LINES = 8
 
 def recognise(text: ReportText) -> bool:
     """Whether the report is titled an inspection of arrangements for protecting children."""
-    return any(TITLE.match(line) for line in letters.opening(text.lines, TITLE_WITHIN_LINES))
+    return letters.find_title(text.lines, TITLE, TITLE_WITHIN_LINES) is not None
 
 
 def extract(text: ReportText) -> ParsedReport:
@@ -111,15 +111,7 @@ class Report2012:
     def extract(self, text: ReportText) -> ParsedReport:
         """The report's facts; anything unreadable becomes a warning."""
         lines = text.lines
-        title_at = letters.find_line(lines, self.title_pattern)
-        assert title_at is not None, "extract() is only called on a recognised report"
-        report = ParsedReport(
-            framework=self.framework,
-            authority_name=self._authority(lines, title_at),
-            title=letters.clean(lines[title_at]),
-        )
-        if not report.authority_name:
-            report.warnings.append("The report's title does not name the local authority.")
+        title_at, report = self._title_and_authority(lines)
         self._front_matter(lines, title_at, report)
         body = self._sections(lines, title_at)
         self._judgements(lines, body, report)
@@ -129,14 +121,31 @@ class Report2012:
 
     # Front matter ------------------------------------------------------------------
 
-    def _authority(self, lines: list[str], title_at: int) -> str:
-        title = letters.clean(lines[title_at])
-        match = re.match(self.title_pattern.pattern, title, re.IGNORECASE)
+    def _title_and_authority(self, lines: list[str]) -> tuple[int, ParsedReport]:
+        """Where the title starts, and a report with the title and the authority's name
+        read; a title wrapped over lines is read whole, so its last line ("services") is
+        never taken for the name."""
+        found = letters.find_title(lines, self.title_pattern, TITLE_WITHIN_LINES)
+        assert found is not None, "extract() is only called on a recognised report"
+        title_at, spanned = found
+        report = ParsedReport(
+            framework=self.framework,
+            authority_name=self._authority(lines, spanned),
+            title=" ".join(letters.clean(lines[i]) for i in spanned),
+        )
+        if not report.authority_name:
+            report.warnings.append("The report's title does not name the local authority.")
+        return title_at, report
+
+    def _authority(self, lines: list[str], spanned: list[int]) -> str:
+        title = " ".join(letters.clean(lines[i]) for i in spanned)
+        match = re.match(self.title_pattern.pattern, letters.norm(title))
         rest = title[match.end() :].strip(" ,:–-") if match else ""
         if rest:
             return rest
         # The name on a line of its own, after the title (or, failing that, before it).
-        following = [line for line in lines[title_at + 1 : title_at + 6] if line.strip()]
+        title_at, after = spanned[0], spanned[-1] + 1
+        following = [line for line in lines[after : after + 5] if line.strip()]
         preceding = [line for line in lines[max(0, title_at - 4) : title_at] if line.strip()]
         for candidate in following[:1] + preceding[-1:]:
             name = letters.clean(candidate)
@@ -168,9 +177,26 @@ class Report2012:
     # Sections ----------------------------------------------------------------------
 
     def _sections(self, lines: list[str], title_at: int) -> list[tuple[str, int, int]]:
+        """The report's sections, headings read whole. The record of main findings is the
+        last: its table's rows ("Overall effectiveness  Adequate") name sections but
+        are not headings, so it runs to the end."""
         headings = [pattern for pattern, _ in self.section_areas]
         headings += [*OTHER_SECTIONS, self.title_pattern]
-        return letters.sections(lines, headings, start=title_at + 1)
+        found = letters.sections(lines, headings, start=title_at + 1)
+        record = next((n for n, (h, _, _) in enumerate(found) if letters.norm(h) == _RECORD), None)
+        if record is not None:
+            heading, first, _ = found[record]
+            found = [*found[:record], (heading, first, len(lines))]
+        sections: list[tuple[str, int, int]] = []
+        for heading, first, end in (_wrapped_heading(lines, *section) for section in found):
+            if (_CONTENTS_ENTRY.search(heading) or heading[:1].islower()) and sections:
+                # A contents entry ("Capacity to improve 4"), or a line of a paragraph that
+                # happens to begin with a heading's words ("outcomes for looked after
+                # children and young people, some of which"): part of the section before.
+                sections[-1] = (sections[-1][0], sections[-1][1], end)
+            else:
+                sections.append((heading, first, end))
+        return sections
 
     def _area(self, heading: str) -> str | None:
         folded = letters.norm(heading)
@@ -205,18 +231,29 @@ class Report2012:
     def _table_grades(
         self, lines: list[str], body: list[tuple[str, int, int]]
     ) -> dict[str, tuple[str, str]]:
+        """The record of main findings' rows: "label <tab> grade" in text sources; in PDFs
+        "label grade" with single spaces, a long label wrapped over the lines above its
+        grade ("Outcomes for looked after children and" / "young people" / "Adequate")."""
         grades: dict[str, tuple[str, str]] = {}
         for heading, first, end in body:
-            if letters.norm(heading) != "record of main findings":
+            if letters.norm(heading) != _RECORD:
                 continue
+            above: list[str] = []  # the lines since the last graded row
             for line in lines[first:end]:
-                cells = [cell.strip() for cell in re.split(r"\t|\s{3,}", line) if cell.strip()]
-                if len(cells) < 2:
+                if not line.strip():
                     continue
-                area = self._area(cells[0])
-                grade = letters.grade_words(cells[-1])
-                if area and grade:
+                label, grade = _table_row(line)
+                if grade is None:
+                    above.append(line)
+                    continue
+                # The label is the row's own words, or, where they name no area, those
+                # with the fewest lines above that do.
+                candidates = [label] if label else []
+                candidates += [" ".join([*above[-k:], label]) for k in range(1, 4)]
+                area = next((a for a in map(self._area, candidates) if a), None)
+                if area:
                     grades.setdefault(area, grade)
+                above = []
         return grades
 
     def _section_grades(
@@ -298,6 +335,42 @@ class Report2012:
                         area=area,
                     )
                 )
+
+
+_RECORD = "record of main findings"
+_CONTENTS_ENTRY = re.compile(r"\D\s+\d{1,3}$")
+_TRAILING_GRADE = re.compile(
+    r"^(?P<label>.*?)\s+(?P<grade>outstanding|good|adequate|inadequate)\.?$", re.IGNORECASE
+)
+
+
+def _table_row(line: str) -> tuple[str, tuple[str, str] | None]:
+    """A record of main findings line as (label, grade), the grade None where the line
+    ends with none (a part's heading, or a label wrapped onto the next line)."""
+    cells = [cell.strip() for cell in re.split(r"\t|\s{3,}", line) if cell.strip()]
+    if len(cells) >= 2:
+        return cells[0], letters.grade_words(cells[-1])
+    if letters.grade_words(line):
+        return "", letters.grade_words(line)
+    trailing = _TRAILING_GRADE.match(letters.clean(line))
+    if trailing:
+        return trailing["label"], letters.grade_words(trailing["grade"])
+    return letters.clean(line), None
+
+
+def _wrapped_heading(lines: list[str], heading: str, first: int, end: int) -> tuple[str, int, int]:
+    """A section whose heading wraps onto the lines below it ("Overall effectiveness of
+    services for looked" / "after children and young people"), with the heading whole:
+    a short line in lower case, not a numbered paragraph, carries it on."""
+    while first < end and (
+        lines[first].strip()
+        and letters.clean(lines[first])[:1].islower()
+        and len(lines[first].strip()) < 70
+        and not letters.is_bulleted(lines[first])
+    ):
+        heading = f"{heading} {letters.clean(lines[first])}"
+        first += 1
+    return heading, first, end
 
 
 def _lead_inspector(front: list[str]) -> str | None:

@@ -68,7 +68,7 @@ LAC_HEADINGS = [
 def recognise(text: ReportText) -> bool:
     """Whether the report is titled an inspection of safeguarding and looked after
     children services."""
-    return any(TITLE.match(line) for line in letters.opening(text.lines, TITLE_WITHIN_LINES))
+    return letters.find_title(text.lines, TITLE, TITLE_WITHIN_LINES) is not None
 
 
 def extract(text: ReportText) -> ParsedReport:
@@ -86,15 +86,7 @@ class SafeguardingLacReport(Report2012):
     def extract(self, text: ReportText) -> ParsedReport:
         """The report's facts; anything unreadable becomes a warning."""
         lines = text.lines
-        title_at = letters.find_line(lines, self.title_pattern)
-        assert title_at is not None, "extract() is only called on a recognised report"
-        report = ParsedReport(
-            framework=self.framework,
-            authority_name=self._authority(lines, title_at),
-            title=letters.clean(lines[title_at]),
-        )
-        if not report.authority_name:
-            report.warnings.append("The report's title does not name the local authority.")
+        title_at, report = self._title_and_authority(lines)
         self._front_matter(lines, title_at, report)
         parts = self._parts(lines, title_at)
         for part, body in parts.items():
