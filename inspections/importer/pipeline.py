@@ -1,6 +1,6 @@
 """The importer's pure steps chained: bytes in, a ParsedReport out, no database.
 
-read -> structure -> recognise -> extract. parse_report runs them all in the worker process
+read -> structure -> recognise -> extract -> check. parse_report runs them all in the worker process
 of limits.py, within its time and memory limits, whatever the file's type; parse_in_worker
 is what the worker runs. Tagging and saving need the database and live in themes/ and
 save.py.
@@ -8,6 +8,7 @@ save.py.
 
 from __future__ import annotations
 
+from .checks import check_facts
 from .limits import Deadline, parse_limited
 from .read import read_in_worker, refuse_empty_or_oversized
 from .recognise import recognise
@@ -29,5 +30,6 @@ def parse_in_worker(data: bytes) -> ParsedReport:
     document = read_in_worker(data)
     text = structure(document)
     report = recognise(text).extract(text)
+    check_facts(report)
     report.warnings[:0] = document.warnings  # about the file: first
     return report

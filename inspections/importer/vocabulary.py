@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 FRAMEWORKS = {
     "cra_unannounced": "Unannounced inspection of contact, referral and assessment",
@@ -112,6 +113,20 @@ MONTHS = {
     )
     for name in names
 }
+# Characters that separate the days of a range ("12 June – 7 July 2017"): every Unicode
+# dash (category Pd: hyphen, en and em dashes, horizontal bar, wave dash, ...), and the
+# characters that converters and fonts put in a dash's place: minus signs and the
+# horizontal lines of box drawing ("12 June ─ 7 July 2017").
+DASHES = "".join(
+    sorted(
+        {chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) == "Pd"}
+        | set("\u2212\u2796\u02d7\u2043\u23af\u2e3a\u2e3b")  # minus signs, hyphen bullet, line
+        | set("\u2500\u2501\u2504\u2505\u2508\u2509\u254c\u254d")  # box drawing ─ ━ ┄ ┅ ┈ ┉ ╌ ╍
+        | set("\u2574\u2576\u2578\u257a\u257c\u257e")  # box drawing half lines ╴ ╶ ╸ ╺ ╼ ╾
+    )
+)
+DASH = "[" + re.escape(DASHES) + "]"
+
 _MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"
 
@@ -120,12 +135,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 # "12 June – 7 July 2017", "16 to 27 January 2023", "30 September - 22 October 2014",
-# "2 and 3 May 2017", "27 November 2017 to 5 January 2018".
+# "2 and 3 May 2017", "27 November 2017 to 5 January 2018", "12 June ─ 7 July 2017".
 _RANGE = re.compile(
     _DAY.format("d1")
     + r"(?:\s+"
     + _MONTH.format("m1")
-    + r")?(?:\s+(?P<y1>(?:19|20)\d\d))?\s*(?:-|–|—|to|and|until)\s*"
+    + r")?(?:\s+(?P<y1>(?:19|20)\d\d))?\s*(?:"
+    + DASH
+    + r"|to|and|until)\s*"
     + _DAY.format("d2")
     + r"\s+"
     + _MONTH.format("m2")
@@ -145,7 +162,9 @@ def parse_date(text: str) -> datetime.date | None:
 def parse_date_range(text: str) -> tuple[datetime.date, datetime.date] | None:
     """The first range of dates in `text` as (start, end), or None.
 
-    A range may leave out the first month and year ("16 to 27 January 2023").
+    A range may leave out the first month and year ("16 to 27 January 2023"), and be
+    separated by any dash-like character (DASHES). It is returned as printed, even where
+    it ends before it starts: checks.check_facts refuses such dates for every format.
     """
     match = _RANGE.search(text)
     if not match:

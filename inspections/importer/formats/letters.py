@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..report import ParsedFinding, ParsedRecommendation, ParsedReport, ReportText
-from ..vocabulary import MONTHS, grade_from_words
+from ..vocabulary import DASH, MONTHS, grade_from_words
 
 # Bullet marks as converters leave them: "-", "•", "*", "·" and the Symbol-font bullet
 # (U+F0B7) that PDF text layers carry; "o" and "" for second-level lists.
@@ -35,7 +35,7 @@ def norm(line: str) -> str:
     """A line folded for comparing with known wording: lower case, straight quotes, no
     bullets, emphasis or trailing colon."""
     text = clean(line).lower().replace("\u2019", "'").replace("\u2018", "'")
-    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    text = re.sub(DASH, "-", text)
     return text.rstrip(" :.").strip()
 
 
@@ -125,7 +125,7 @@ def dates_in(clause: str) -> list[datetime.date]:
     """
     tokens = [
         (int(m["day"]), m["month"], m["year"])
-        for m in _DATE_TOKEN.finditer(clause.replace("\u2013", " - ").replace("\u2014", " - "))
+        for m in _DATE_TOKEN.finditer(re.sub(DASH, " - ", clause))
     ]
     dates: list[datetime.date] = []
     month = year = None

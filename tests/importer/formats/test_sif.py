@@ -256,3 +256,16 @@ def test_summary_theme_heading_is_not_a_judgement_section():
     report = sif.extract(text)
     assert report.findings == []
     assert [r.text for r in report.recommendations] == ["Update the corporate parenting plan."]
+
+
+def test_dates_with_a_box_drawing_line_for_a_dash():
+    """Some PDFs print the range's dash as a box-drawing line: the end date is the range's,
+    not the first full date found."""
+    text = (FIXTURES / "seed_001_north_somerset_sif_2017.txt").read_text(encoding="utf-8")
+    text = text.replace("12 June – 7 July 2017", "12 June \u2500 7 July 2017")
+    assert "\u2500" in text
+    report = parse_report(text.encode())
+    assert (report.start_date, report.end_date) == (
+        datetime.date(2017, 6, 12),
+        datetime.date(2017, 7, 7),
+    )
