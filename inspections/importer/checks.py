@@ -8,12 +8,14 @@ published.
 
 from __future__ import annotations
 
+from .formats.letters import person_name
 from .report import ParsedReport
 
 
 def check_facts(report: ParsedReport) -> None:
     """Drop, with a warning, the facts of `report` that cannot be right."""
     _dates_in_order(report)
+    _lead_inspector_is_a_name(report)
 
 
 def _dates_in_order(report: ParsedReport) -> None:
@@ -28,3 +30,17 @@ def _dates_in_order(report: ParsedReport) -> None:
         f"{end:%-d %B %Y}, before they start, so neither was used."
     )
     report.start_date = report.end_date = None
+
+
+def _lead_inspector_is_a_name(report: ParsedReport) -> None:
+    """The lead inspector is a person's name as person_name reads one, and already clean:
+    a label ("on site:"), empty brackets or a sentence's fragment is dropped, with a
+    warning, whichever format read it."""
+    lead = report.lead_inspector
+    if lead is None or person_name(lead) == lead:
+        return
+    report.warnings.append(
+        f"The lead inspector was read as {lead!r}, which does not look like a person's "
+        "name, so it was left empty."
+    )
+    report.lead_inspector = None

@@ -26,6 +26,7 @@ from ..report import (
     ReportText,
 )
 from ..vocabulary import grade_from_words, parse_date, parse_date_range
+from . import letters
 
 # A grade as written, possibly broken over lines ("Requires improvement / to be good").
 GRADE = r"(?P<grade>requires?\s+improvement(?:\s*,?\s*to\s+be\s+good)?|inadequate|good|outstanding)"
@@ -195,19 +196,28 @@ def published_date(lines: list[str]) -> datetime.date | None:
     return None
 
 
+_LEAD_LABEL = re.compile(r"^lead\s+inspectors?\b(?P<rest>.*)$", re.IGNORECASE)
+
+
 def lead_inspector(lines: list[str]) -> str | None:
-    """The (first) lead inspector's name, without titles such as "HMI"."""
-    for line in lines:
-        match = re.match(r"^lead\s+inspectors?\s*:?\s*(.+)$", line, re.IGNORECASE)
+    """The (first) lead inspector's name, without titles such as "HMI", from the line
+    labelled "Lead inspector" (or the line under a label that stands alone). None where
+    no line is labelled, or what follows the label does not read as a person's name
+    (letters.person_name): a fragment is never kept."""
+    for index, line in enumerate(lines):
+        match = _LEAD_LABEL.match(line)
         if not match:
             continue
-        name = match.group(1)
+        rest = match["rest"]
+        below = lines[index + 1] if index + 1 < len(lines) else ""
+        if not re.sub(r"(?i)\W|\bon\s+site\b", "", rest) and ":" not in below:
+            # "Lead inspector:" (or "... on site:") alone, the name under it; a labelled
+            # line under it ("Deputy lead inspector: ...") names someone else.
+            rest = below
         # "Rebecca Quested, HMI, and Matthew Reed, HMI": the first named.
-        name = re.split(r",?\s+and\s+|;|/", name)[0]
-        name = _TITLES.sub("", name)
-        name = name.split(",")[0].strip(" .,")
-        if name:
-            return name
+        first = re.split(r",?\s+and\s+|;|/", rest)[0]
+        first = _TITLES.sub("", first).split(",")[0]
+        return letters.person_name(first)
     return None
 
 

@@ -169,19 +169,46 @@ def standalone_date(line: str) -> datetime.date | None:
 
 _TITLES = re.compile(
     r"\b(?:HMI|Her Majesty['’]s Inspector(?:s)?|His Majesty['’]s Inspector(?:s)?|"
-    r"Lead inspector|Reporting inspector|Additional inspector|Social Care Regulatory Inspector|"
-    r"Ofsted Inspector|Senior HMI|Mr|Mrs|Ms|Miss|Dr)\b\.?",
+    r"(?:Deputy )?Lead inspectors?|Reporting inspector|Additional inspector|"
+    r"Social Care Regulatory Inspector|Ofsted Inspector|Senior HMI|Mr|Mrs|Ms|Miss|Dr)\b\.?"
+    # "(OI)", "(AI)": Ofsted's and additional inspectors; "on site:" qualifies a label.
+    r"|\((?:OI|AI)\)|\bon[\s-]+site\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"^[A-Z][A-Za-z'’\-]+(?:\s+(?:[A-Z][A-Za-z'’\-]+|de|van|von|le|la))+$")
+# What a title leaves behind: "Jane Smith (HMI)" -> "Jane Smith ()".
+_EMPTY_BRACKETS = re.compile(r"\(\W*\)|\[\W*\]")
+# A name's words: capitalised, letters with inner apostrophes or hyphens ("O’Brien",
+# "Thomson-Jones"), or an initial ("J", "J."); particles in lower case between them.
+_NAME_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*\.?$")
+_PARTICLES = frozenset({"de", "van", "von", "le", "la", "da", "di", "du", "del", "der", "den"})
+# Capitalised words of a report's front matter and sentences that are never in a name.
+_NOT_NAME_WORDS = frozenset(
+    """the a an and of for to by in on at with was were is are has have this that inspection
+    inspections inspector inspectors team ofsted council children childrens services
+    service date dates report published age group all authority local""".split()
+)
 
 
 def person_name(text: str) -> str | None:
-    """A person's name without titles ("Simon Rushall HMI" -> "Simon Rushall"), or None
-    when what is left does not look like a name."""
-    name = _TITLES.sub(" ", text)
+    """A person's name without titles, labels or what they leave behind ("Simon Rushall
+    HMI", "on site: Jane Smith (HMI)" -> "Simon Rushall", "Jane Smith"), or None when what
+    is left does not look like a name: two to five capitalised words (an initial or a
+    particle such as "de" between), none of them a word names never have."""
+    name = _EMPTY_BRACKETS.sub(" ", _TITLES.sub(" ", text))
     name = _SPACE.sub(" ", name).strip(" ,.;:–-")
-    return name if _NAME.match(name) else None
+    words = name.split(" ")
+    if not 2 <= len(words) <= 5 or words[-1] in _PARTICLES:
+        return None
+    for position, word in enumerate(words):
+        if position and word in _PARTICLES:
+            continue
+        if not (_NAME_WORD.match(word) and word[0].isupper()):
+            return None
+        if word.lower().replace("’", "'").removesuffix("'s") in _NOT_NAME_WORDS:
+            return None
+    if len(words[-1].rstrip(".")) < 2:
+        return None  # ends with an initial: a surname is missing
+    return name
 
 
 _INSPECTORS_SENTENCE = re.compile(
