@@ -78,7 +78,9 @@ def content_lines(text: ReportText) -> list[tuple[int, str]]:
 
 def find_grade(words: str) -> tuple[str, str] | None:
     """(code, words as printed) for the grade that `words` starts with."""
-    match = re.match(rf"[\s:.]*(?:is\s+|are\s+)?{GRADE}", words, re.IGNORECASE)
+    match = re.match(
+        rf"[\s:.]*(?:is\s+|are\s+)?(?:judged\s+to\s+be\s+)?{GRADE}", words, re.IGNORECASE
+    )
     if not match:
         return None
     printed = " ".join(match.group("grade").split())

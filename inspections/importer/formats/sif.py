@@ -52,14 +52,23 @@ _FRONT_ENDS = re.compile(
     re.IGNORECASE,
 )
 
+# The sentence that states the overall judgement, in its variants: "Children's services in
+# Kent are good", "The overall judgement is that children's services require
+# improvement", "... that children's service requires improvement" (singular), "The
+# overall judgement is inadequate". The grade must follow the subject and its verb; a
+# place name never spans a verb, so "... in Kent are not yet good" states no grade, and
+# "The overall judgement is that there are widespread failures" neither: both warn.
+_PLACE = r"in\s+(?:(?!\b(?:are|is|was|were|has|have|requires?|not)\b).){1,80}?\s+"
+_OVERALL_SENTENCE = (
+    r"(?:the\s+overall\s+judgement\s+is\s+(?:that\s+)?)?(?:the\s+local\s+authority['’]s\s+)?"
+    rf"children['’]s\s+services?\s+(?:{_PLACE})?(?=(?:are\s+|is\s+)?(?:judged\s+to\s+be\s+)?"
+    r"(?:requires?\s+improvement|inadequate|good|outstanding))"
+    r"|the\s+overall\s+judgement\s+is\s+(?:that\s+)?"
+)
+
 # Judgement rows of the first page's table, and the sentence for the overall judgement.
 _TABLE: list[tuple[str, str]] = [
-    (
-        "overall",
-        r"children['’]s\s+services\s+(?:in\s+.{1,80}?\s+)?(?=(?:are\s+|is\s+)?(?:requires?\s+improvement"
-        r"|inadequate|good|outstanding))|the\s+overall\s+judgement\s+is\s+(?:that\s+children['’]s"
-        r"\s+services\s+(?:are\s+)?)?",
-    ),
+    ("overall", _OVERALL_SENTENCE),
     ("help_and_protection", r"children\s+who\s+need\s+help\s+and\s+protection"),
     ("in_care", r"children\s+looked\s+after\s+and\s+achieving\s+permanence"),
     ("adoption", r"adoption\s+performance"),

@@ -4,6 +4,8 @@ import datetime
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from inspections.importer.formats import sif
 from inspections.importer.pipeline import parse_report
 from inspections.importer.report import ReportText
@@ -269,3 +271,43 @@ def test_dates_with_a_box_drawing_line_for_a_dash():
         datetime.date(2017, 6, 12),
         datetime.date(2017, 7, 7),
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "grade"),
+    [
+        (
+            "Children’s services in North Somerset require improvement to be good",
+            "requires_improvement",
+        ),
+        (
+            "The overall judgement is that children’s services require improvement",
+            "requires_improvement",
+        ),
+        (
+            "The overall judgement is that children’s service requires improvement",
+            "requires_improvement",
+        ),
+        ("The overall judgement is that children's services are good", "good"),
+        (
+            "The overall judgement is that children’s services in North Somerset are inadequate",
+            "inadequate",
+        ),
+        ("Children’s services in North Somerset are judged to be outstanding", "outstanding"),
+        ("The overall judgement is Inadequate", "inadequate"),
+        ("The overall judgement is good.", "good"),
+        # No grade stated: a warning, never a guess from the words around it.
+        ("The overall judgement is that there are widespread or serious failures", None),
+        ("Children’s services in North Somerset are not yet good", None),
+        ("Children’s services in North Somerset have improved but are not yet good", None),
+    ],
+)
+def test_overall_judgement_in_its_sentence_variants(sentence, grade):
+    text = (FIXTURES / "seed_001_north_somerset_sif_2017.txt").read_text(encoding="utf-8")
+    text = text.replace(
+        "Children’s services in North Somerset require improvement to be good", sentence
+    )
+    report = parse_report(text.encode())
+    assert {j.area: j.grade for j in report.judgements}.get("overall") == grade
+    if grade is None:
+        assert any("overall judgement" in w for w in report.warnings)
