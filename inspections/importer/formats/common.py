@@ -503,6 +503,27 @@ def link_evidence(
     return warnings
 
 
+# A list's statement that it is empty: "There are no priority actions.", "The inspection
+# did not find any areas for priority and immediate action.", "None identified.", "No
+# priority actions were identified." Recommendations are instructions ("Ensure that
+# ..."), so a statement of this shape is never one.
+_STATES_NONE = re.compile(
+    r"^(?:there\s+(?:are|were|is|was)\s+no\b"
+    r"|(?:the\s+)?(?:inspection|inspectors?|ofsted)\s+(?:did|does|has|have)\s+not\s+"
+    r"(?:find|found|identify|identified|make|made)\b"
+    r"|no\s+(?:[\w-]+\s+){0,6}(?:(?:were|was|have\s+been|has\s+been|are|is)\s+)?"
+    r"(?:identified|found|made|required|needed)\b"
+    r"|(?:none|nil|not\s+applicable)(?:\s+(?:identified|found))?\s*\.?$)",
+    re.IGNORECASE,
+)
+
+
+def states_none(item: str) -> bool:
+    """Whether a list's item states that the list is empty ("There are no priority
+    actions."): such a statement is neither a recommendation nor a finding."""
+    return bool(_STATES_NONE.match(item.strip()))
+
+
 def warn_of_missing_facts(
     report: ParsedReport, warnings: list[str], *, name_source: str, recommendations_place: str
 ) -> None:

@@ -367,6 +367,8 @@ def _recommendations_and_findings(
             previous_role = region.role
             items = [p.text for p in region.paragraphs] or common.bullets(region.other)
             for item in items:
+                if common.states_none(item):
+                    continue  # "There are no priority actions."
                 recommendations.append(
                     ParsedRecommendation(
                         text=_RECOMMENDATION_MARK.sub("", item),

@@ -8,7 +8,11 @@ import pytest
 
 from inspections.importer.formats import sif
 from inspections.importer.pipeline import parse_report
+from inspections.importer.read import read_document
 from inspections.importer.report import ReportText
+from inspections.importer.structure import structure
+
+from ...conftest import SHARED
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "reports"
 
@@ -311,3 +315,35 @@ def test_overall_judgement_in_its_sentence_variants(sentence, grade):
     assert {j.area: j.grade for j in report.judgements}.get("overall") == grade
     if grade is None:
         assert any("overall judgement" in w for w in report.warnings)
+
+
+CORPUS = SHARED / "corpus" / "pdfs"
+LEEDS_2015 = CORPUS / "80481_leeds" / "children's services inspection - 27 march 2015.pdf"
+LIVERPOOL_2014 = CORPUS / "80485_liverpool" / "children's services inspection - 18 july 2014.pdf"
+
+
+@pytest.mark.skipif(not LEEDS_2015.exists(), reason="../shared is not beside the project")
+@pytest.mark.parametrize(
+    ("path", "statement", "counts"),
+    [
+        (LEEDS_2015, "There are no priority actions.", (15, 5)),
+        (
+            LIVERPOOL_2014,
+            "The inspection did not find any areas for priority and immediate action.",
+            (23, 9),
+        ),
+    ],
+)
+@pytest.mark.parametrize("mark", ["", "• ", "◼ "])
+def test_a_statement_that_there_are_no_priority_actions_is_no_recommendation(
+    path, statement, counts, mark
+):
+    """The 2013-15 layout's "Priority and immediate action" may be followed by a statement
+    that there is none (Leeds 2015 for the LSCB, Liverpool 2014 for the authority),
+    printed plain or as a list's bullet: neither a recommendation nor a finding."""
+    text = structure(read_document(path.read_bytes()))
+    assert statement in text.lines
+    lines = [mark + line if line == statement else line for line in text.lines]
+    report = sif.extract(ReportText(lines, text.page_of_line, text.media_type))
+    assert (report.recommendation_count("authority"), report.recommendation_count("lscb")) == counts
+    assert not any(statement in item.text for item in [*report.recommendations, *report.findings])
