@@ -4,7 +4,10 @@ Reports rarely use the official name: "Metropolitan Borough of Barnsley Council"
 "Bristol City Council", "Somerset County Council" for today's Somerset Council,
 "Windsor & Maidenhead". Both sides are reduced to a key of the distinctive words, then
 matched exactly, or failing that by the longest authority key the name contains (so
-"North Somerset" is never read as "Somerset").
+"North Somerset" is never read as "Somerset"), or failing that as a short form: the name's
+words run together within one authority's key ("Hull" for Kingston upon Hull, "Brighton"
+for Brighton and Hove). A short form within several is ambiguous, and resolves to none:
+callers name the candidates.
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ _GENERIC_WORDS = {
     "services",
     "and",
 }
+
+
+# Words that join a name's parts ("Kingston upon Hull", "Southend-on-Sea"): a short form
+# neither starts nor ends with one.
+_CONNECTING_WORDS = {"upon", "on", "with", "under", "in", "le", "st", "sea"}
 
 
 def name_key(name: str) -> str:
@@ -66,14 +74,32 @@ class AuthorityNameIndex:
         self._longest_first = sorted(self._by_key, key=len, reverse=True)
 
     def resolve(self, name: str) -> Hashable | None:
-        """The authority a name refers to, or None if it names none of them."""
+        """The authority a name refers to, or None if it names none of them or, being a
+        short form of several, is ambiguous (candidates() lists them)."""
+        found = self.candidates(name)
+        return found[0] if len(found) == 1 else None
+
+    def candidates(self, name: str) -> list[Hashable]:
+        """The authorities a name may refer to, in the order they were given: one where it
+        resolves, several where it is a short form of several names, else none."""
         key = name_key(name)
         if not key:
-            return None
+            return []
         if key in self._by_key:
-            return self._by_key[key]
+            return [self._by_key[key]]
         padded = f" {key} "
         for candidate in self._longest_first:
             if f" {candidate} " in padded:
-                return self._by_key[candidate]
-        return None
+                return [self._by_key[candidate]]
+        words = key.split()
+        if (
+            all(word in _GENERIC_WORDS for word in words)
+            or words[0] in _CONNECTING_WORDS
+            or words[-1] in _CONNECTING_WORDS
+        ):
+            return []  # no distinctive word of its own: a short form of nothing
+        found: list[Hashable] = []
+        for candidate, authority in self._by_key.items():
+            if padded in f" {candidate} " and authority not in found:
+                found.append(authority)
+        return found

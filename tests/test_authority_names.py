@@ -77,3 +77,41 @@ def test_name_key_keeps_only_distinctive_words():
     assert name_key("Metropolitan Borough of Barnsley Council") == "barnsley"
     assert name_key("Windsor & Maidenhead") == name_key("Windsor and Maidenhead")
     assert name_key("City of London") == "city of london"
+
+
+def test_a_short_form_of_one_authoritys_name_resolves_to_it():
+    """The name's words run together within exactly one authority's name: its last
+    words ("Hull"), its first ("Brighton"), without the generic ones ("Durham")."""
+    index = AuthorityNameIndex(
+        [(1, "Kingston upon Hull, City of"), (2, "Brighton and Hove"), (3, "County Durham")]
+    )
+    assert index.resolve("Hull") == 1
+    assert index.resolve("Hull City Council") == 1
+    assert index.resolve("Brighton") == 2
+    assert index.resolve("Durham") == 3
+
+
+def test_an_ambiguous_short_form_is_refused_with_its_candidates():
+    index = AuthorityNameIndex([(1, "Kingston upon Hull"), (2, "Kingston upon Thames")])
+    assert index.resolve("Kingston") is None
+    assert index.candidates("Kingston") == [1, 2]
+    # Connecting words and generic words alone are no short form of anything.
+    assert index.candidates("upon") == []
+    assert index.candidates("City Council") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "urn"),
+    [("Brighton", 80438), ("Brighton Council", 80438), ("Telford", 80570), ("Redcar", 80541)],
+)
+def test_short_forms_resolve_among_the_real_authorities(name, urn):
+    authority = AuthorityResolver().resolve(name)
+    assert authority is not None and authority.urn == urn
+
+
+@pytest.mark.django_db
+def test_an_ambiguous_short_form_among_the_real_authorities_names_its_candidates():
+    resolver = AuthorityResolver()
+    assert resolver.resolve("Kingston") is None
+    assert sorted(a.urn for a in resolver.candidates("Kingston")) == [80477, 80545]

@@ -74,8 +74,13 @@ class AuthorityResolver:
         self._by_pk = by_pk
 
     def resolve(self, name: str) -> Authority | None:
+        """The one authority a report's spelling names, or None (unknown or ambiguous)."""
         pk = self._index.resolve(name)
         return self._by_pk.get(pk) if pk is not None else None
+
+    def candidates(self, name: str) -> list[Authority]:
+        """Every authority a spelling may name: several where a short form is ambiguous."""
+        return [self._by_pk[pk] for pk in self._index.candidates(name)]
 
 
 def request_deadline() -> Deadline:
@@ -201,8 +206,18 @@ def preview_source(
         f"{len(report.judgements)} judgements, {len(report.recommendations)} "
         f"recommendations, {len(report.findings)} findings."
     )
-    preview.authority = (resolver or AuthorityResolver()).resolve(report.authority_name)
-    if preview.authority is None:
+    resolver = resolver or AuthorityResolver()
+    preview.authority = resolver.resolve(report.authority_name)
+    candidates = resolver.candidates(report.authority_name) if preview.authority is None else []
+    if len(candidates) > 1:
+        # A short form of several names ("Kingston"): refused, never a guess.
+        names = "; ".join(sorted(a.name for a in candidates))
+        preview.error = (
+            f"The report names its authority as {report.authority_name!r}, which could be "
+            f"any of: {names}. Add the report's spelling as an alternative name of the "
+            "right one and import again."
+        )
+    elif preview.authority is None:
         preview.error = (
             f"The report names its authority as {report.authority_name!r}, which matches "
             "none of the authorities on record. If it is another spelling of one, add it "

@@ -200,3 +200,11 @@ def test_the_command_stores_a_file_name_without_its_control_characters(tmp_path)
     named.write_bytes(DEVON.read_bytes())
     call_command("import_reports", str(named), format="json", stdout=io.StringIO())
     assert SourceDocument.objects.get().original_name == "devontxt..txt"
+
+
+def test_an_ambiguous_short_name_is_refused_naming_the_candidates():
+    text = DEVON.read_text(encoding="utf-8").replace("Devon County Council", "Kingston", 1)
+    source, _ = store_source(text.encode(), "kingston.txt")
+    attempt = import_source(source)
+    assert attempt.outcome == "rejected"
+    assert "any of: Kingston Upon Hull, City of; Kingston upon Thames." in attempt.error
