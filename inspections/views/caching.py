@@ -21,11 +21,11 @@ import functools
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from ..freshness import page_identity
-from ..selectors import SUMMARY_CACHE_SECONDS
 
 
 def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -45,7 +45,9 @@ def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[...
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), SUMMARY_CACHE_SECONDS)
+            cache.set(
+                key, (response.content, response["Content-Type"]), settings.SHARED_CACHE_SECONDS
+            )
         return response
 
     return wrapper
