@@ -22,14 +22,11 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from functools import cache
-from pathlib import Path
 
-import django
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, has_vary_header
 from django.utils.http import http_date
 
@@ -139,32 +136,6 @@ def source_version(sha256: str) -> str:
     return sha256[:SOURCE_VERSION_LENGTH]
 
 
-@cache
-def release_id() -> str:
-    """What identifies the deployed code in ETags, so a deploy never yields a stale 304.
-
-    RELEASE_ID if set (a commit hash, say); otherwise a digest of the templates, the
-    Python code and the static files' manifest, the same on every server of one release.
-    """
-    if settings.RELEASE_ID:
-        return settings.RELEASE_ID
-    digest = hashlib.sha256(django.get_version().encode())
-    base = Path(settings.BASE_DIR)
-    files = [
-        path
-        for folder in ("templates", "inspections", "explorer")
-        for path in (base / folder).rglob("*")
-        if path.suffix in {".py", ".html", ".txt", ".xml"} and path.is_file()
-    ]
-    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
-    for path in sorted(files):
-        if path.is_file():
-            # Names relative to the checkout, which may live in a different place per server.
-            digest.update(path.as_posix().removeprefix(base.as_posix()).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 class PublicSiteMiddleware:
     """Read-only, cacheable public pages.
 
@@ -224,19 +195,9 @@ class PublicSiteMiddleware:
 
     @staticmethod
     def _page_validators(request: HttpRequest) -> tuple[str, datetime.datetime | None]:
-        state = freshness.current(request)
-        # A page depends on the data, the code, its full address (citations print absolute
-        # URLs) and, through "accessed on" dates in citations, on the day.
-        identity = "|".join(
-            [
-                release_id(),
-                str(state.version),
-                state.changed_at.isoformat() if state.changed_at else "",
-                timezone.localdate().isoformat(),
-                request.build_absolute_uri(),
-            ]
-        )
-        return f'W/"{hashlib.sha256(identity.encode()).hexdigest()[:32]}"', state.changed_at
+        identity = freshness.page_identity(request, request.build_absolute_uri())
+        changed_at = freshness.current(request).changed_at
+        return f'W/"{hashlib.sha256(identity.encode()).hexdigest()[:32]}"', changed_at
 
     @staticmethod
     def _source_validators(slug: str) -> tuple[str | None, None]:

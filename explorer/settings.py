@@ -169,6 +169,11 @@ def cache_from_url(url: str) -> dict:
     )
 
 
+# How long the shared cache keeps a built page, a listing's counts or its filter form. Each
+# is keyed by the page identity or data version (inspections.freshness), so a change makes
+# it stale at once; this only bounds how long an unread one takes room.
+SHARED_CACHE_SECONDS = 24 * 60 * 60
+
 # The cache holds built pages and listing summaries; with several servers use one Redis
 # for all. Log-in throttling keeps its counts in the database instead.
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}

@@ -19,9 +19,14 @@ lock on it, and a change that is rolled back marks nothing.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+import django
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.functions import Now
@@ -37,6 +42,33 @@ NOT_PUBLIC = (DataVersion, ImportAttempt, LoginAttempts, SourceDocument, ThemeMo
 _REQUEST_ATTRIBUTE = "_data_freshness"
 
 
+@cache
+def release_id() -> str:
+    """What identifies the deployed code in ETags and cache keys: a deploy never yields a
+    stale 304 or a page cached by the release before.
+
+    RELEASE_ID if set (a commit hash, say); otherwise a digest of the templates, the
+    Python code and the static files' manifest, the same on every server of one release.
+    """
+    if settings.RELEASE_ID:
+        return settings.RELEASE_ID
+    digest = hashlib.sha256(django.get_version().encode())
+    base = Path(settings.BASE_DIR)
+    files = [
+        path
+        for folder in ("templates", "inspections", "explorer")
+        for path in (base / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt", ".xml"} and path.is_file()
+    ]
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for path in sorted(files):
+        if path.is_file():
+            # Names relative to the checkout, which may live in a different place per server.
+            digest.update(path.as_posix().removeprefix(base.as_posix()).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Freshness:
     """The state of the public data: a change counter and when it last changed."""
@@ -50,10 +82,15 @@ class Freshness:
         """Names this state, and the release, in cache keys: what is cached under it is stale
         once the data changes, and a deploy never serves pages or objects an earlier release
         cached (old markup, or pickles of classes that have since changed)."""
-        # The ETags' release id; imported here, as explorer.middleware imports this module.
-        from explorer.middleware import release_id
-
         return f"{release_id()}|{self.version}@{self.changed_at}"
+
+
+def page_identity(request: HttpRequest, address: str) -> str:
+    """Everything a public page's body depends on, named once for both the HTTP validators
+    (explorer.middleware's ETag) and the page cache (views/caching.py): the release, the
+    data's state, the day (citations say "accessed on" it, and it changes at midnight
+    here, not in UTC) and the page's absolute `address` (pages print it)."""
+    return f"{current(request).cache_key}|{timezone.localdate().isoformat()}|{address}"
 
 
 # Before the first change is recorded (the row is made by a migration; a test that

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -324,8 +325,8 @@ def listing_facets(*, listing: Listing) -> list[FacetCounts]:
 # Counting every row a filter leaves is what costs at scale (a common word matches 34,000 of
 # 1M findings; the count and eight facets read them all, seconds of work), and the answer
 # changes only when the data does. So counts are cached under the data version: any import
-# or correction changes the version, and with it every key.
-SUMMARY_CACHE_SECONDS = 24 * 60 * 60
+# or correction changes the version, and with it every key. How long: settings.
+SUMMARY_CACHE_SECONDS = settings.SHARED_CACHE_SECONDS
 
 
 # A ranked listing keeps its best RANKED_IDS row ids (200 pages); pages past them are sorted

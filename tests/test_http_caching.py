@@ -4,6 +4,7 @@ Cache-Control by status; and the data version itself (inspections.freshness)."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -107,24 +108,24 @@ def test_one_query_for_the_data_version_serves_the_middleware_and_the_templates(
 def test_a_new_release_changes_every_etag(client, north_somerset, settings):
     before = client.get(PAGE)["ETag"]
     settings.RELEASE_ID = "a-new-release"
-    middleware.release_id.cache_clear()
+    freshness.release_id.cache_clear()
     try:
         after = client.get(PAGE)["ETag"]
         assert client.get(PAGE, headers={"if-none-match": before}).status_code == 200
     finally:
-        middleware.release_id.cache_clear()
+        freshness.release_id.cache_clear()
     assert after != before
 
 
 def test_the_code_digest_is_stable_when_no_release_is_named(settings):
     settings.RELEASE_ID = ""
-    middleware.release_id.cache_clear()
+    freshness.release_id.cache_clear()
     try:
-        first = middleware.release_id()
-        middleware.release_id.cache_clear()
-        assert middleware.release_id() == first and len(first) == 16
+        first = freshness.release_id()
+        freshness.release_id.cache_clear()
+        assert freshness.release_id() == first and len(first) == 16
     finally:
-        middleware.release_id.cache_clear()
+        freshness.release_id.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -278,3 +279,35 @@ def test_an_admin_action_that_updates_in_bulk_changes_the_validators(client, cur
     )
     assert response.status_code == 302
     assert freshness.current().version > before.version
+
+
+# --- The day: citations say "accessed on" it -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first_day", "next_day", "accessed"),
+    [
+        # Winter: London is on UTC.
+        ("2026-03-01T12:00Z", "2026-03-02T09:00Z", ("1 March 2026", "2 March 2026")),
+        # Summer: at 23:30 UTC it is already the next day in London (BST).
+        ("2026-07-01T12:00Z", "2026-07-01T23:30Z", ("1 July 2026", "2 July 2026")),
+    ],
+    ids=["winter", "after midnight in London, before it in UTC"],
+)
+def test_the_next_day_a_permalink_is_the_next_days_page(
+    client, north_somerset, first_day, next_day, accessed
+):
+    """The ETag named the day and the cached page did not: the next day a browser got a new
+    ETag and a 200 with yesterday's body, its citation "accessed" yesterday."""
+    url = north_somerset.findings.first().get_absolute_url()
+    with time_machine.travel(first_day, tick=False):
+        first = client.get(url)
+        assert f"accessed {accessed[0]}" in first.content.decode()
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    with time_machine.travel(next_day, tick=False):
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    page = again.content.decode()
+    assert f"accessed {accessed[1]}" in page
+    assert f"accessed {accessed[0]}" not in page

@@ -542,7 +542,7 @@ def test_listing_counts_are_cached_until_the_data_changes(client):
 
 
 def test_a_new_release_never_serves_what_an_earlier_one_cached(client, settings):
-    from explorer.middleware import release_id
+    from inspections.freshness import release_id
 
     import_seeds(SOMERSET_2013)
     try:

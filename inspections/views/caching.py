@@ -7,8 +7,10 @@ build (an authority's hundreds of recommendations; a theme's counts by year and 
 and about 2 ms to serve from the cache, so each is built once per data version and kept in
 Django's cache (CACHE_URL: Redis in production, shared by every app server).
 
-Only pages whose content depends on the address alone use this: the key is the scheme,
-host and path, never the query string, so made-up parameters cannot fill the cache.
+Only pages whose content depends on the address alone use this: the key is the page's
+identity (inspections.freshness.page_identity: release, data version, day, address) with
+the scheme, host and path but never the query string, so made-up parameters cannot fill
+the cache.
 Listings are not cached whole (their parameters combine without end); their counts and
 filter forms are.
 """
@@ -19,11 +21,11 @@ import functools
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from ..freshness import current as data_freshness
-from ..selectors import SUMMARY_CACHE_SECONDS
+from ..freshness import page_identity
 
 
 def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -31,11 +33,11 @@ def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[...
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        version = data_freshness(request).cache_key
-        # Pages name their own absolute address (Open Graph tags, citations): the scheme and
-        # host (one of ALLOWED_HOSTS) are part of the key.
+        # The address without its query string: made-up parameters cannot fill the cache.
+        # Its scheme and host (one of ALLOWED_HOSTS) are in: pages print their address.
         address = f"{request.scheme}://{request.get_host()}{request.path}"
-        digest = hashlib.sha256(f"{version}|{address}".encode()).hexdigest()[:40]
+        identity = page_identity(request, address)
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:40]
         key = f"page:{digest}"
         cached = cache.get(key)
         if cached is not None:
@@ -43,7 +45,9 @@ def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[...
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), SUMMARY_CACHE_SECONDS)
+            cache.set(
+                key, (response.content, response["Content-Type"]), settings.SHARED_CACHE_SECONDS
+            )
         return response
 
     return wrapper

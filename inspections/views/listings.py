@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -108,7 +109,7 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
             "filterset": listing.filterset,
             "facets": facets,  # worked out only when a fragment is not cached
             "filters_key": filters_key,
-            "filters_cache_seconds": selectors.SUMMARY_CACHE_SECONDS,
+            "filters_cache_seconds": settings.SHARED_CACHE_SECONDS,
             "queries": queries,
             "page": page,
             "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -202,7 +203,7 @@ def citation(request: HttpRequest, record: Finding | Recommendation) -> dict[str
         if record.addressee == "lscb":
             where += " to the Local Safeguarding Children Board"
     url = request.build_absolute_uri(record.get_absolute_url())
-    today = datetime.date.today()
+    today = timezone.localdate()  # the day the page identity names (freshness.py)
     published = ""
     if inspection.published_date:
         published = f", published {format_date(inspection.published_date, 'j F Y')}"
