@@ -126,14 +126,6 @@ def _reading_replica(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 NOT_CACHED = {"healthz"}  # must always reach the database
 SOURCE_DOWNLOAD = "inspection-source"
-# The first hex digits of the source's SHA-256 in `?v=` make a download URL
-# content-addressed, so it may be cached for good.
-SOURCE_VERSION_LENGTH = 16
-
-
-def source_version(sha256: str) -> str:
-    """The `v` query value that makes a source download's URL content-addressed."""
-    return sha256[:SOURCE_VERSION_LENGTH]
 
 
 class PublicSiteMiddleware:
@@ -237,12 +229,6 @@ class PublicSiteMiddleware:
             response.headers.setdefault("Last-Modified", http_date(last_modified.timestamp()))
         if has_vary_header(response, "Cookie"):
             response["Cache-Control"] = "private, max-age=0, must-revalidate"
-        elif (
-            request.resolver_match.url_name == SOURCE_DOWNLOAD
-            and etag
-            and request.GET.get("v") == source_version(etag.strip('"'))
-        ):
-            response["Cache-Control"] = "public, max-age=31536000, immutable"
         else:
             response["Cache-Control"] = (
                 f"public, max-age={settings.PUBLIC_CACHE_SECONDS}, "

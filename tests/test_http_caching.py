@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
-from explorer import middleware
 from inspections import freshness
 from inspections.models import DataVersion, Finding, Judgement
 
@@ -180,17 +179,6 @@ def test_a_source_download_is_validated_by_its_hash(client, north_somerset, sett
     north_somerset.source_document.file.delete(save=False)
     unchanged = client.get(url, headers={"if-none-match": f'"{sha256}"'})
     assert unchanged.status_code == 304
-
-
-def test_a_source_download_with_its_hash_in_the_address_is_immutable(client, north_somerset):
-    url = reverse("inspection-source", args=[north_somerset.slug])
-    version = middleware.source_version(north_somerset.source_document.sha256)
-    response = client.get(url, {"v": version})
-    b"".join(response.streaming_content)
-    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
-    elsewhere = client.get(url, {"v": "0" * 16})  # an old version's address: not for good
-    b"".join(elsewhere.streaming_content)
-    assert "immutable" not in elsewhere["Cache-Control"]
 
 
 # --- The data version --------------------------------------------------------------------

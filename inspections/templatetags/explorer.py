@@ -4,33 +4,14 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..importer.vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
+from ..importer.vocabulary import GRADES, TIMESCALES
 
 register = template.Library()
 
 
-@register.filter
 def grade_label(code: str | None) -> str:
     """ "requires_improvement" → "Requires improvement"; empty for no grade."""
     return GRADES.get(code or "", "")
-
-
-@register.filter
-def area_label(code: str | None) -> str:
-    """A judgement area code in words."""
-    return AREAS.get(code or "", "")
-
-
-@register.filter
-def framework_label(code: str | None) -> str:
-    """A framework code in words."""
-    return FRAMEWORKS.get(code or "", "")
-
-
-@register.filter
-def addressee_label(code: str | None) -> str:
-    """Who a recommendation is addressed to, in words."""
-    return ADDRESSEES.get(code or "", "")
 
 
 @register.filter
@@ -58,7 +39,6 @@ GRADE_TAG_CLASSES = {
 NOT_GRADED_TAG_CLASS = "govuk-tag--grey"
 
 
-@register.filter
 def grade_tag_class(code: str | None) -> str:
     """The tag colour class for a grade code; grey for none."""
     return GRADE_TAG_CLASSES.get(code or "", NOT_GRADED_TAG_CLASS)

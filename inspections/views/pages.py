@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .. import selectors
-from ..importer.vocabulary import GRADES
 from ..models import Finding, Inspection, Recommendation
 from .caching import cached_until_data_changes
 
@@ -168,9 +167,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A theme by year and grade, and its latest findings and recommendations."""
     detail = selectors.theme_detail(slug=slug)
-    return render(
-        request, "inspections/theme_detail.html", {"detail": detail, "grade_labels": GRADES}
-    )
+    return render(request, "inspections/theme_detail.html", {"detail": detail})
 
 
 def share_title(record: Finding | Recommendation) -> str:
