@@ -503,6 +503,7 @@ class InspectionAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
         "slug",
         "start_date",
         "overall_grade",
+        "published_date_source",
         "source_link",
         "imported_at",
         "curated_fields",
@@ -515,6 +516,7 @@ class InspectionAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
         "start_date",
         "end_date",
         "published_date",
+        "published_date_source",
         "lead_inspector",
         "overall_grade",
         "source_link",
@@ -525,6 +527,12 @@ class InspectionAdmin(NeverDeletedMixin, CurationMixin, ExplorerAdmin):
 
     def has_add_permission(self, request):
         return False  # Inspections come from the importer.
+
+    def save_model(self, request, obj, form, change):
+        if "published_date" in form.changed_data:
+            # A date a curator enters is theirs; one they clear is no longer known.
+            obj.published_date_source = Inspection.DateSource.CURATOR if obj.published_date else ""
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="source document")
     def source_link(self, obj):
@@ -724,6 +732,8 @@ class SourceDocumentAdmin(ExplorerAdmin):
         "loaded_at",
         "loaded_by",
         "status",
+        "source_url",
+        "listed_published_date",
         "inspection_links",
     ]
     fields = readonly_fields

@@ -257,6 +257,14 @@ class SourceDocument(models.Model):
         help_text="Empty when loaded from the command line.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Where a harvested file was downloaded from (harvest_ofsted): how a later run knows it
+    # already holds a publication without fetching it again. Empty for uploads.
+    source_url = models.URLField(max_length=500, blank=True, db_index=True)
+    # The publication date Ofsted's listing gave for the file, kept with the file so that an
+    # import run later (after review in the admin, or a re-import) still uses it.
+    listed_published_date = models.DateField(
+        null=True, blank=True, help_text="The publication date on Ofsted's listing, if known."
+    )
 
     class Meta:
         ordering = ["-loaded_at"]
@@ -319,6 +327,18 @@ class Inspection(models.Model):
     start_date = models.DateField(help_text="First day on site.")
     end_date = models.DateField(help_text="Last day on site.")
     published_date = models.DateField(null=True, blank=True)
+
+    class DateSource(models.TextChoices):
+        """Where a publication date came from; never the import time or a file's name."""
+
+        REPORT = "report", "printed in the report"
+        OFSTED_LISTING = "ofsted_listing", "Ofsted's list of reports"
+        CURATOR = "curator", "entered by a curator"
+        UNKNOWN = "", "unknown"
+
+    published_date_source = models.CharField(
+        max_length=20, choices=DateSource.choices, blank=True, default=DateSource.UNKNOWN
+    )
     lead_inspector = models.CharField(max_length=200, blank=True)
     # Kept in step with the `overall` Judgement (see Judgement.save) because every
     # findings filter by grade reads it.

@@ -468,3 +468,36 @@ def test_nobody_deletes_a_published_record(client, superuser, imported, model):
     bulk = {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
     client.post(admin_url(model, "changelist"), bulk)
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_a_date_a_curator_enters_is_curated_and_says_so(client, curator, imported):
+    assert imported.published_date is None  # the Devon report prints none
+    client.force_login(curator)
+    url = admin_url(Inspection, "change", imported.pk)
+    data = form_data(client.get(url))
+    data["published_date"] = "2013-08-16"
+    assert client.post(url, data).status_code == 302
+    imported.refresh_from_db()
+    assert str(imported.published_date) == "2013-08-16"
+    assert imported.published_date_source == "curator"
+    assert "published_date" in imported.curated_fields
+    source = imported.source_document
+    source.listed_published_date = "2013-08-20"
+    source.save()
+    import_source(source)
+    imported.refresh_from_db()
+    assert (str(imported.published_date), imported.published_date_source) == (
+        "2013-08-16",
+        "curator",
+    )
+
+
+def test_editing_other_fields_leaves_the_dates_source_alone(client, curator, imported):
+    client.force_login(curator)
+    url = admin_url(Inspection, "change", imported.pk)
+    data = form_data(client.get(url))
+    data["lead_inspector"] = "A N Other"
+    assert client.post(url, data).status_code == 302
+    imported.refresh_from_db()
+    assert imported.published_date_source == ""
+    assert "published_date" not in imported.curated_fields

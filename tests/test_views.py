@@ -568,3 +568,20 @@ def test_cached_pages_keep_the_address_they_were_asked_at(client, settings, nort
     there = client.get(url, HTTP_HOST="explorer.example", secure=True).content.decode()
     assert f"http://testserver{url}" in here
     assert f"https://explorer.example{url}" in there and "testserver" not in there
+
+
+def test_the_inspection_page_says_where_its_publication_date_came_from(client, seeds):
+    by_source = {
+        inspection.published_date_source: inspection
+        for inspection in Inspection.objects.exclude(published_date=None)
+    }
+    page = client.get(by_source["report"].get_absolute_url()).content.decode()
+    assert "(source: printed in the report)" in page
+    undated = Inspection.objects.filter(published_date=None).first()
+    Inspection.objects.filter(pk=undated.pk).update(
+        published_date="2013-08-16", published_date_source="ofsted_listing"
+    )
+    page = client.get(undated.get_absolute_url()).content.decode()
+    assert (
+        '16 August 2013 <span class="govuk-body-s">(source: Ofsted&#x27;s list of reports)' in page
+    )

@@ -18,8 +18,13 @@ def outcome_record(
     authority: dict[str, Any] | None = None,
     url: str | None = None,
     warnings: list[str] | None = None,
+    published_date_source: str | None = None,
 ) -> dict[str, Any]:
-    """The contract's object for one input file. `authority` is {"slug", "name", "urn"}."""
+    """The contract's object for one input file. `authority` is {"slug", "name", "urn"}.
+
+    `published_date_source` (added to the contract) says where the saved inspection's
+    publication date came from ("report", "ofsted_listing", "curator"), or null when none
+    is known; without a saved inspection, "report" when the report prints the date."""
     assert status in STATUSES, status
     record: dict[str, Any] = {
         "path": path,
@@ -37,6 +42,7 @@ def outcome_record(
         "findings": None,
         "warnings": list(warnings or []),
         "url": url,
+        "published_date_source": published_date_source,
     }
     if report is not None:
         # Null, not 0, where the report has no LSCB review to make recommendations to.
@@ -55,6 +61,8 @@ def outcome_record(
             findings=len(report.findings),
             warnings=list(report.warnings) + list(warnings or []),
         )
+        if published_date_source is None and report.published_date:
+            record["published_date_source"] = "report"
     return record
 
 

@@ -105,12 +105,29 @@ def inspection_slug(authority: Authority, framework: str, start: datetime.date) 
     return f"{authority.slug}-{start:%Y-%m-%d}-{framework.replace('_', '-')}"
 
 
+def publication(report: ParsedReport, source: SourceDocument) -> dict[str, Any]:
+    """The publication date to save and where it came from: the date the report prints;
+    else the one Ofsted's listing gave for this file; else nothing, so a date known
+    before stays. Never the import time or the file's name."""
+    if report.published_date:
+        return {
+            "published_date": report.published_date,
+            "published_date_source": Inspection.DateSource.REPORT,
+        }
+    if source.listed_published_date:
+        return {
+            "published_date": source.listed_published_date,
+            "published_date_source": Inspection.DateSource.OFSTED_LISTING,
+        }
+    return {}
+
+
 def _save_inspection(report, authority, source, changes) -> tuple[Inspection, bool]:
     values = {
         "title": report.title[:500],
         "end_date": report.end_date,
-        "published_date": report.published_date,
         "lead_inspector": report.lead_inspector or "",
+        **publication(report, source),
     }
     inspection = (
         Inspection.objects.select_for_update()
@@ -144,6 +161,9 @@ def _save_inspection(report, authority, source, changes) -> tuple[Inspection, bo
             )
             if inspection is None:  # another constraint failed: a real error
                 raise
+    if "published_date" in inspection.curated_fields:
+        # A curator's date stands, and so does its source ("curator").
+        values.pop("published_date_source", None)
     changed = _set_fields(inspection, values)
     if inspection.source_document_id != source.pk:
         inspection.source_document = source

@@ -284,6 +284,7 @@ def import_source(
                 report=preview.report,
                 authority=_authority_json(preview.authority),
                 url=result.inspection.get_absolute_url(),
+                published_date_source=result.inspection.published_date_source or None,
             )
             log = preview.log + result.log
     source.status = {
