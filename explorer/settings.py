@@ -232,6 +232,30 @@ IMPORT_REQUEST_SECONDS = float(os.environ.get("IMPORT_REQUEST_SECONDS", "25"))
 # Content-Length is over it has none of its files kept, and any one file is dropped as soon
 # as it passes IMPORT_MAX_BYTES (inspections/uploads.py), so neither reaches memory or disk.
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+# Harvesting reports from Ofsted's site (manage.py harvest_ofsted; DOMAIN.md "Harvesting").
+# Each authority's provider page, a template with {urn}.
+OFSTED_PROVIDER_URL = os.environ.get(
+    "OFSTED_PROVIDER_URL", "https://reports.ofsted.gov.uk/provider/44/{urn}"
+)
+# The only hosts report files are downloaded from: a link elsewhere is refused with a
+# warning, so a changed or tampered page cannot make the harvester fetch arbitrary URLs.
+OFSTED_FILE_HOSTS = [
+    host.strip().lower()
+    for host in os.environ.get("OFSTED_FILE_HOSTS", "files.ofsted.gov.uk").split(",")
+    if host.strip()
+]
+# Off: harvested reports are imported and published at once, as import_reports does. On:
+# they wait, as uploads do, in the admin's review (Source documents, "Awaiting review").
+HARVEST_REVIEW = env_bool("HARVEST_REVIEW")
+# Politeness towards Ofsted's site: seconds between requests (one at a time), and the
+# first wait before retrying a 5xx answer or a broken connection (doubled each retry).
+HARVEST_DELAY_SECONDS = float(os.environ.get("HARVEST_DELAY_SECONDS", "2"))
+HARVEST_RETRY_SECONDS = float(os.environ.get("HARVEST_RETRY_SECONDS", "5"))
+HARVEST_RETRIES = int(os.environ.get("HARVEST_RETRIES", "3"))
+# An address Ofsted can reach whoever runs the harvester at; it goes in the User-Agent,
+# and the harvester refuses to run without one.
+HARVEST_CONTACT = os.environ.get("HARVEST_CONTACT", "")
+
 FILE_UPLOAD_HANDLERS = [
     "inspections.uploads.SizeLimitUploadHandler",  # first: it sees every chunk
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
