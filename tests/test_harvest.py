@@ -10,7 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from inspections.harvest import parse_provider_page
+from inspections.harvest import PoliteClient, parse_provider_page
+from inspections.importer.service import import_source, store_source
 from inspections.models import Inspection, SourceDocument
 
 from .conftest import REPORTS, ROOT
@@ -199,3 +200,41 @@ def test_descriptions_read_with_varied_spacing():
         ("Area SEND inspection", datetime.date(2023, 3, 3), False),
         ("Focused visit", datetime.date(2021, 5, 2), True),
     ]
+
+
+def test_a_file_already_held_by_content_is_linked_to_its_address_and_dated(ofsted):
+    pdf = REPORTS / "ilacs_bristol_2023.pdf"
+    source, _ = store_source(pdf.read_bytes(), pdf.name)  # uploaded by hand earlier
+    import_source(source)
+    assert Inspection.objects.get().published_date_source == ""
+    out, _ = harvest("bristol-city-of")
+    assert out.strip().endswith("0 new, 1 unchanged, 0 failed files.")
+    source.refresh_from_db()
+    assert source.source_url == f"http://{ofsted.host}{REPORT_PATH}"
+    inspection = Inspection.objects.get()
+    assert (inspection.published_date, inspection.published_date_source) == (
+        datetime.date(2023, 7, 14),
+        "ofsted_listing",
+    )
+    ofsted.requests.clear()
+    harvest("bristol-city-of")
+    assert REPORT_PATH not in ofsted.requests  # known by its address now
+
+
+def test_requests_are_spaced_by_the_delay_and_retries_back_off(ofsted):
+    waits: list[float] = []
+    client = PoliteClient(
+        contact="harvest@example.org",
+        delay=2,
+        retry_seconds=5,
+        retries=3,
+        max_bytes=1000,
+        sleep=waits.append,
+    )
+    ofsted.failures[SEND_PATH] = 2
+    client.get(f"http://{ofsted.host}{SEND_PATH}")
+    # 503, wait 5; 503, wait 10; then the delay before each retry and the success.
+    backoffs = [w for w in waits if w >= 4]
+    assert backoffs == [5, 10]
+    delays = [w for w in waits if w < 4]
+    assert len(delays) == 2 and all(1.5 < w <= 2 for w in delays)
