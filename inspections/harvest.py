@@ -32,6 +32,7 @@ from django.conf import settings
 
 from .importer.report import ImportRefused
 from .importer.service import AuthorityResolver, import_source, store_source
+from .importer.vocabulary import parse_date
 from .models import Authority, SourceDocument
 
 USER_AGENT = "ofsted-explorer-harvester/1.0 (children's services inspection explorer; {contact})"
@@ -126,7 +127,9 @@ def parse_provider_page(html: str, page_url: str) -> list[Publication]:
         try:
             if not found:
                 raise ValueError
-            published = datetime.datetime.strptime(found["date"], "%d %B %Y").date()
+            published = parse_date(found["date"])  # the importer's one rule for a date
+            if published is None:
+                raise ValueError
         except ValueError:
             raise ListingChanged(
                 f"{page_url}: the description of the link to {href!r} does not read as "
@@ -148,9 +151,30 @@ class FetchFailed(Exception):
     """A request failed for good: a 4xx answer, or still failing after the retries."""
 
 
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to an allowed host: otherwise a file host could send the
+    harvester anywhere, past the check on the links themselves."""
+
+    def __init__(self, allowed_hosts: frozenset[str]) -> None:
+        super().__init__()
+        self.allowed_hosts = allowed_hosts
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        target = urlparse(newurl)
+        if target.scheme not in ("http", "https") or (
+            (target.hostname or "").lower() not in self.allowed_hosts
+        ):
+            raise FetchFailed(
+                f"{req.full_url} redirected to {newurl}, a host not allowed "
+                f"({', '.join(sorted(self.allowed_hosts))}); not followed."
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class PoliteClient:
     """One request at a time, `delay` seconds apart; 5xx answers and broken connections are
-    retried after `retry_seconds`, doubled each time, up to `retries` times."""
+    retried after `retry_seconds`, doubled each time, up to `retries` times. With
+    `allowed_hosts`, a redirect to any other host fails the request."""
 
     def __init__(
         self,
@@ -160,8 +184,11 @@ class PoliteClient:
         retry_seconds: float,
         retries: int,
         max_bytes: int,
+        allowed_hosts: frozenset[str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        handlers = [_CheckedRedirects(allowed_hosts)] if allowed_hosts is not None else []
+        self._opener = urllib.request.build_opener(*handlers)
         self.user_agent = USER_AGENT.format(contact=contact)
         self.delay, self.retry_seconds, self.retries = delay, retry_seconds, retries
         self.max_bytes = max_bytes
@@ -177,7 +204,7 @@ class PoliteClient:
             self.requests.append(url)
             request = urllib.request.Request(url, headers={"User-Agent": self.user_agent})
             try:
-                with urllib.request.urlopen(request, timeout=60) as response:
+                with self._opener.open(request, timeout=60) as response:
                     return response.read(self.max_bytes + 1)
             except urllib.error.HTTPError as error:
                 if error.code < 500:
@@ -207,6 +234,12 @@ def client_from_settings() -> PoliteClient:
         retry_seconds=settings.HARVEST_RETRY_SECONDS,
         retries=settings.HARVEST_RETRIES,
         max_bytes=settings.IMPORT_MAX_BYTES,
+        allowed_hosts=frozenset(
+            [
+                *settings.OFSTED_FILE_HOSTS,
+                (urlparse(settings.OFSTED_PROVIDER_URL).hostname or "").lower(),
+            ]
+        ),
     )
 
 

@@ -32,6 +32,7 @@ class FakeOfsted:
         self.requests: list[str] = []
         self.user_agents: list[str] = []
         self.failures: dict[str, int] = {}  # path -> how many 503s to answer first
+        self.redirects: dict[str, str] = {}  # path -> where it redirects
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +42,11 @@ class FakeOfsted:
                 if fake.failures.get(self.path, 0) > 0:
                     fake.failures[self.path] -= 1
                     self.send_error(503)
+                    return
+                if self.path in fake.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", fake.redirects[self.path])
+                    self.end_headers()
                     return
                 body = fake.routes.get(self.path)
                 if body is None:
@@ -238,3 +244,15 @@ def test_requests_are_spaced_by_the_delay_and_retries_back_off(ofsted):
     assert backoffs == [5, 10]
     delays = [w for w in waits if w < 4]
     assert len(delays) == 2 and all(1.5 < w <= 2 for w in delays)
+
+
+def test_a_redirect_to_another_host_is_not_followed(ofsted):
+    # "localhost" is this same server, under a name OFSTED_FILE_HOSTS does not allow.
+    port = ofsted.server.server_port
+    ofsted.redirects[REPORT_PATH] = f"http://localhost:{port}/v1/file/elsewhere"
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 files failed"):
+        call_command("harvest_ofsted", "--authority", "bristol-city-of", stderr=err)
+    assert "redirected to http://localhost" in err.getvalue()
+    assert "/v1/file/elsewhere" not in ofsted.requests
+    assert not Inspection.objects.exists()
