@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from .importer.vocabulary import FRAMEWORKS
 from .models import Authority, ImportAttempt, Inspection, SourceDocument
 from .selectors import published_findings, published_recommendations
+from .vocabulary import FRAMEWORKS
 
 # The outcomes after which the document's records are in the database as imported.
 SUCCESSFUL_OUTCOMES = [

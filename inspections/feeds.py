@@ -23,7 +23,6 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from .importer.vocabulary import GRADES
 from .models import (
     Authority,
     FindingTheme,
@@ -34,6 +33,7 @@ from .models import (
     Theme,
 )
 from .selectors import PUBLISHED, publication_date
+from .vocabulary import GRADES
 
 FEED_LENGTH = 50
 

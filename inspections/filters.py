@@ -27,7 +27,6 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from . import search
-from .importer.vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
 from .models import (
     SLUG,
     SLUG_PATTERN,
@@ -38,6 +37,7 @@ from .models import (
     RecommendationTheme,
     Theme,
 )
+from .vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
 
 REGION = re.compile(rf"E12\d{{6}}|{SLUG_PATTERN}")
 YEAR = re.compile(r"(19|20)\d\d")

@@ -32,8 +32,8 @@ from django.conf import settings
 
 from .importer.report import ImportRefused
 from .importer.service import AuthorityResolver, import_source, store_source
-from .importer.vocabulary import parse_date
 from .models import Authority, SourceDocument
+from .vocabulary import parse_date
 
 USER_AGENT = "ofsted-explorer-harvester/1.0 (children's services inspection explorer; {contact})"
 

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 
-from .importer.vocabulary import (
+from .vocabulary import (
     ADDRESSEES,
     AREAS,
     FINDING_KINDS,

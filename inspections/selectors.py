@@ -40,14 +40,6 @@ from .filters import (
     PublishedTextFilterSet,
     RecommendationFilterSet,
 )
-from .importer.vocabulary import (
-    ADDRESSEES,
-    AREAS,
-    FRAMEWORKS,
-    GRADE_ORDINALS,
-    GRADES,
-    TIMESCALES,
-)
 from .models import (
     UNPUBLISHED,
     Authority,
@@ -60,6 +52,14 @@ from .models import (
     Region,
     StatisticalNeighbour,
     Theme,
+)
+from .vocabulary import (
+    ADDRESSEES,
+    AREAS,
+    FRAMEWORKS,
+    GRADE_ORDINALS,
+    GRADES,
+    TIMESCALES,
 )
 
 PUBLISHED = Q(is_hidden=False, withdrawn_at__isnull=True)

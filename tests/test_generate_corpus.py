@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from inspections import synthetic
-from inspections.importer.vocabulary import FRAMEWORKS
 from inspections.models import (
     Authority,
     Finding,
@@ -25,6 +24,7 @@ from inspections.models import (
 )
 from inspections.themes.features import Paragraph
 from inspections.themes.store import theme_tagger
+from inspections.vocabulary import FRAMEWORKS
 
 from . import seeds
 

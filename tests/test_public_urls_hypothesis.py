@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from inspections.filters import AuthorityFilterSet, FindingFilterSet, RecommendationFilterSet
-from inspections.importer.vocabulary import AREAS, FRAMEWORKS, GRADES
+from inspections.vocabulary import AREAS, FRAMEWORKS, GRADES
 
 from .public_urls import public_patterns
 from .seeds import ALL, import_seeds

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..importer.vocabulary import GRADES, TIMESCALES
+from ..vocabulary import GRADES, TIMESCALES
 
 register = template.Library()
 

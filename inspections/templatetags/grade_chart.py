@@ -21,16 +21,13 @@ from dataclasses import dataclass, field
 from django import template
 from django.utils.dateformat import format as format_date
 
-from ..importer.vocabulary import GRADE_ORDINALS, GRADES
+from .. import vocabulary
+from ..vocabulary import GRADE_ORDINALS, GRADES, SCALE_CHANGED
 
 register = template.Library()
 
-# Frameworks graded on the scale of 2013 on (outstanding, good, requires improvement,
-# inadequate); every other graded framework used the older scale with adequate.
-NEW_SCALE_FRAMEWORKS = frozenset({"sif", "lscb_review", "ilacs"})
-SCALE_CHANGED = datetime.date(2013, 11, 1)  # the first inspections under the SIF
-OLD_SCALE_WORDS = ["Outstanding", "Good", "Adequate", "Inadequate"]
-NEW_SCALE_WORDS = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+OLD_SCALE_WORDS = [GRADES[code] for code in vocabulary.OLD_SCALE]
+NEW_SCALE_WORDS = [GRADES[code] for code in vocabulary.NEW_SCALE]
 
 # Shapes and colours per grade. The shape carries the meaning; colour only repeats it
 # (each colour has at least 3:1 contrast with the white background, WCAG 1.4.11).
@@ -149,7 +146,7 @@ def marker_path(shape: str, x: float, y: float, size: float = MARKER_SIZE) -> st
 
 def new_scale(inspection) -> bool:
     """Whether an inspection graded on the scale used from 2013 (with requires improvement)."""
-    return inspection.framework in NEW_SCALE_FRAMEWORKS
+    return vocabulary.new_scale(inspection.framework)
 
 
 def grade_chart(graded: Sequence, judgement_rows: Sequence) -> GradeChart | None:

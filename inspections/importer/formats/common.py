@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from ...vocabulary import grade_from_words, parse_date, parse_date_range
 from ..report import (
     ParsedFinding,
     ParsedJudgement,
@@ -25,7 +26,6 @@ from ..report import (
     ParsedReport,
     ReportText,
 )
-from ..vocabulary import grade_from_words, parse_date, parse_date_range
 from . import letters
 
 # A grade as written, possibly broken over lines ("Requires improvement / to be good").

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ...vocabulary import DASH, MONTHS, grade_from_words
 from ..report import ParsedFinding, ParsedRecommendation, ParsedReport, ReportText
-from ..vocabulary import DASH, MONTHS, grade_from_words
 
 # Bullet marks as converters leave them: "-", "•", "*", "·" and the Symbol-font bullet
 # (U+F0B7) that PDF text layers carry; "o" and "" for second-level lists.

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...vocabulary import grade_from_words
 from ..report import (
     ParsedFinding,
     ParsedJudgement,
@@ -38,7 +39,6 @@ from ..report import (
     ParsedReport,
     ReportText,
 )
-from ..vocabulary import grade_from_words
 from . import letters
 
 FRAMEWORK = "protection"

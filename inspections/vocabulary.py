@@ -55,6 +55,34 @@ GRADE_ORDINALS = {
     "inadequate": 4,
 }
 
+# The years each framework was in use, as DOMAIN.md gives them; None: still in use.
+FRAMEWORK_YEARS: dict[str, tuple[int, int | None]] = {
+    "cra_unannounced": (2009, 2012),
+    "safeguarding_lac": (2009, 2012),
+    "protection": (2012, 2013),
+    "looked_after": (2012, 2013),
+    "sif": (2013, 2018),
+    "lscb_review": (2013, 2018),
+    "ilacs": (2018, None),
+    "focused_visit": (2018, None),
+    "monitoring_visit": (2015, None),
+    "jtai": (2016, None),
+}
+
+# Two grading scales: frameworks from the SIF on grade outstanding, good, requires
+# improvement, inadequate; the graded frameworks before it used adequate in place of
+# requires improvement. The change came with the first SIF inspections.
+NEW_SCALE_FRAMEWORKS = frozenset({"sif", "lscb_review", "ilacs"})
+SCALE_CHANGED = datetime.date(2013, 11, 1)
+OLD_SCALE = ("outstanding", "good", "adequate", "inadequate")
+NEW_SCALE = ("outstanding", "good", "requires_improvement", "inadequate")
+
+
+def new_scale(framework: str) -> bool:
+    """Whether a framework graded on the scale used from November 2013."""
+    return framework in NEW_SCALE_FRAMEWORKS
+
+
 TIMESCALES = {
     "immediately": "Immediately",
     "within_three_months": "Within three months",
