@@ -53,7 +53,8 @@ INSTALLED_APPS = [
     "inspections",
 ]
 
-# The order matters; explorer/middleware.py says what each of ours does.
+# The order matters; explorer/middleware.py and inspections/public_site.py say what each
+# of ours does.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before whitenoise, so that static files get the policy too.
@@ -62,7 +63,7 @@ MIDDLEWARE = [
     "explorer.middleware.ReplicaReadsMiddleware",
     # Before sessions and CSRF: answers 405 before CSRF can answer 403, and sees the
     # Vary: Cookie that the session middleware adds to a response.
-    "explorer.middleware.PublicSiteMiddleware",
+    "inspections.public_site.PublicSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -265,10 +266,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Each database statement of a public page may run this long; past it the page answers
-# 503, "narrow your search" (explorer/statement_timeout.py). The admin is not limited.
+# 503, "narrow your search" (inspections/statement_timeout.py). The admin is not limited.
 PUBLIC_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_SECONDS", "5"))
 
-# --- HTTP caching of the public pages (explorer.middleware.PublicSiteMiddleware) ---
+# --- HTTP caching of the public pages (inspections.public_site.PublicSiteMiddleware) ---
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 PUBLIC_CACHE_STALE_SECONDS = 60
 ERROR_CACHE_SECONDS = 60

@@ -1,6 +1,6 @@
 """When the public data last changed, and when reports were last imported.
 
-The public pages' HTTP validators (ETag, Last-Modified: explorer.middleware) and the
+The public pages' HTTP validators (ETag, Last-Modified: inspections.public_site) and the
 "data updated" line in every page (context_processors.freshness) read `current()`: one
 primary-key lookup, done once per request and kept on the request.
 
@@ -87,7 +87,7 @@ class Freshness:
 
 def page_identity(request: HttpRequest, address: str) -> str:
     """Everything a public page's body depends on, named once for both the HTTP validators
-    (explorer.middleware's ETag) and the page cache (views/caching.py): the release, the
+    (inspections.public_site.s ETag) and the page cache (views/caching.py): the release, the
     data's state, the day (citations say "accessed on" it, and it changes at midnight
     here, not in UTC) and the page's absolute `address` (pages print it)."""
     return f"{current(request).cache_key}|{timezone.localdate().isoformat()}|{address}"

@@ -1,5 +1,8 @@
 """Public URLs. Paths are contracts (DOMAIN.md): add, never change.
 
+Every route here is a public page and is marked so (`public_page`): the public-site policy
+(inspections/public_site.py) applies to marked views only.
+
 A list and its items share a prefix (`findings/` and `findings/<public_id>/`); the list's
 pattern is the empty remainder, so the two can never match the same path.
 """
@@ -7,30 +10,42 @@ pattern is the empty remainder, so the two can never match the same path.
 from django.urls import path
 
 from . import feeds, views
+from .public_site import public_page
+from .views.pages import source_validators
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("authorities/", views.authority_list, name="authority-list"),
-    path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
-    path("inspections/<slug:slug>/", views.inspection_detail, name="inspection-detail"),
-    path("inspections/<slug:slug>/source/", views.inspection_source, name="inspection-source"),
-    path("findings/", views.finding_list, name="finding-list"),
-    path("findings/<slug:public_id>/", views.finding_detail, name="finding-detail"),
-    path("recommendations/", views.recommendation_list, name="recommendation-list"),
+    path("", public_page(views.home), name="home"),
+    path("healthz", public_page(views.healthz, cacheable=False), name="healthz"),
+    path("authorities/", public_page(views.authority_list), name="authority-list"),
+    path("authorities/<slug:slug>/", public_page(views.authority_detail), name="authority-detail"),
+    path(
+        "inspections/<slug:slug>/", public_page(views.inspection_detail), name="inspection-detail"
+    ),
+    path(
+        "inspections/<slug:slug>/source/",
+        public_page(views.inspection_source, validators=source_validators),
+        name="inspection-source",
+    ),
+    path("findings/", public_page(views.finding_list), name="finding-list"),
+    path("findings/<slug:public_id>/", public_page(views.finding_detail), name="finding-detail"),
+    path("recommendations/", public_page(views.recommendation_list), name="recommendation-list"),
     path(
         "recommendations/<slug:public_id>/",
-        views.recommendation_detail,
+        public_page(views.recommendation_detail),
         name="recommendation-detail",
     ),
-    path("themes/", views.theme_list, name="theme-list"),
-    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
-    path("about/", views.about, name="about"),
-    path("feeds/inspections/", feeds.InspectionFeed(), name="feed-inspections"),
+    path("themes/", public_page(views.theme_list), name="theme-list"),
+    path("themes/<slug:slug>/", public_page(views.theme_detail), name="theme-detail"),
+    path("about/", public_page(views.about), name="about"),
+    path("feeds/inspections/", public_page(feeds.InspectionFeed()), name="feed-inspections"),
     path(
         "authorities/<slug:slug>/feed/",
-        feeds.AuthorityInspectionFeed(),
+        public_page(feeds.AuthorityInspectionFeed()),
         name="feed-authority-inspections",
     ),
-    path("themes/<slug:slug>/feed/", feeds.ThemeInspectionFeed(), name="feed-theme-inspections"),
+    path(
+        "themes/<slug:slug>/feed/",
+        public_page(feeds.ThemeInspectionFeed()),
+        name="feed-theme-inspections",
+    ),
 ]

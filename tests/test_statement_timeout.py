@@ -1,4 +1,4 @@
-"""Each statement of a public page is time-limited (explorer/statement_timeout.py), and one
+"""Each statement of a public page is time-limited (inspections/statement_timeout.py), and one
 that runs past the limit answers 503 "narrow it" with Retry-After, never 500 or a hang."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.db import DatabaseError, OperationalError, connection
 from django.urls import reverse
 
-from explorer.statement_timeout import statement_timeout, timed_out
+from inspections.statement_timeout import statement_timeout, timed_out
 
 from .seeds import NORTH_SOMERSET_2017, import_seeds
 

@@ -1,5 +1,5 @@
 """The page for an unexpected error; a 503 when the database is out of reach, or when a
-public page's query ran past its time limit (explorer/statement_timeout.py).
+public page's query ran past its time limit (inspections/statement_timeout.py).
 
 Django calls `server_error` inside the `except` block of the exception it could not handle,
 so `sys.exc_info()` says what went wrong. Neither page may touch the database: it is

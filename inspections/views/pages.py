@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.cache import caches
 from django.db import connection
@@ -233,3 +234,14 @@ def _date_range(start: datetime.date, end: datetime.date) -> str:
     if start.year == end.year:
         return f"{format_date(start, 'j F')} to {format_date(end, 'j F Y')}"
     return f"{format_date(start, 'j F Y')} to {format_date(end, 'j F Y')}"
+
+
+def source_validators(request: HttpRequest, view_kwargs: dict[str, Any]) -> tuple[str | None, None]:
+    """The original document's validators: a strong ETag of its bytes' hash (the bytes are
+    exactly those whose hash this is), and no Last-Modified."""
+    sha256 = (
+        Inspection.objects.filter(slug=view_kwargs["slug"])
+        .values_list("source_document__sha256", flat=True)
+        .first()
+    )
+    return (f'"{sha256}"' if sha256 else None), None
