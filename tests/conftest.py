@@ -1,5 +1,6 @@
 """Shared fixtures: real report files, staff users, and imported inspections."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,124 @@ def curator(db):
     )
     user.groups.add(Group.objects.get(name=CURATOR_GROUP))
     return user
+
+
+# --- The seeds, imported once and shared ----------------------------------------------------
+#
+# Importing the five seed reports takes about 3 s, and a hundred tests read them without
+# changing them for good. So they are imported once into an outer transaction that stays
+# open while consecutive tests that ask for `seeds` run, each in its own savepoint (rolled
+# back as usual); the first test that does not ask rolls the outer transaction back, so it
+# sees the empty database it always did. Tests are ordered so that, within each module,
+# those that ask for the seeds run together (pytest_collection_modifyitems below).
+
+
+class SeededDatabase:
+    """The outer transaction holding the imported seeds, while it is open."""
+
+    def __init__(self, blocker, media_root: Path) -> None:
+        self.blocker = blocker
+        self.media_root = media_root
+        self.atomic = None
+        self.pks: list[int] = []
+
+    def enter(self) -> None:
+        if self.atomic is not None:
+            return
+        from django.db import connection, transaction
+        from django.test.utils import override_settings
+
+        from .seeds import ALL, import_seeds
+
+        with self.blocker.unblock(), override_settings(MEDIA_ROOT=self.media_root):
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            pending = len(connection.run_on_commit)
+            self.pks = [inspection.pk for inspection in import_seeds(*ALL)]
+            # As in any test's transaction, the import's on-commit marks never run; drop
+            # them so that the tests' own marks are pending as they would be alone.
+            del connection.run_on_commit[pending:]
+
+    def leave(self) -> None:
+        if self.atomic is None:
+            return
+        from django.db import transaction
+
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+        cache.clear()
+
+
+_seeded: SeededDatabase | None = None
+
+
+@pytest.fixture(scope="session")
+def _seeded_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    global _seeded
+    _seeded = SeededDatabase(django_db_blocker, tmp_path_factory.mktemp("seeds-media"))
+    yield _seeded
+    _seeded.leave()  # before the test database goes
+    _seeded = None
+
+
+@pytest.fixture
+def _seeds_state(request, _seeded_database) -> None:
+    if "seeds" in request.fixturenames:
+        assert "transactional_db" not in request.fixturenames, "seeds are read in a savepoint"
+        _seeded_database.enter()
+    else:
+        _seeded_database.leave()
+
+
+@pytest.fixture
+def _django_db_helper(_seeds_state, _django_db_helper):
+    """pytest-django's per-test database (a savepoint, or a flushed transactional one),
+    opened inside the seeds' transaction for a test that asks for `seeds`, and after
+    rolling it back for any other. (Overrides pytest-django's fixture of this name, which
+    its django_db marker requests before any fixture of ours could run.)"""
+    yield
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a test that does not read the seeds (the browser tests' live
+    # server, a transactional test) never runs inside their transaction.
+    if _seeded is not None and "seeds" not in item.fixturenames:
+        _seeded.leave()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's order (and pytest-randomly's)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In each run of consecutive tests from one module, those that read the seeds first.
+
+    Only within runs: pytest-django has put the transactional tests after the others, and
+    that order must stand (a transactional test leaves the database empty)."""
+    runs: list[list[pytest.Item]] = []
+    for item in items:
+        if runs and runs[-1][0].path == item.path:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    items[:] = [
+        item
+        for run in runs
+        for item in sorted(run, key=lambda item: "seeds" not in item.fixturenames)
+    ]
+
+
+@pytest.fixture
+def seeds(_seeded_database, settings) -> Iterator[list]:
+    """The five seed reports, imported by the real importer (tests/seeds.py's ALL order)."""
+    from django.db import connection
+
+    from inspections.models import Inspection
+
+    settings.MEDIA_ROOT = _seeded_database.media_root
+    by_pk = Inspection.objects.in_bulk(_seeded_database.pks)
+    yield [by_pk[pk] for pk in _seeded_database.pks]
+    # Say so here rather than through every later test's failure.
+    assert not connection.closed_in_transaction, (
+        "This test closed the database connection (a response closed after the test "
+        "client had closed it?), which loses the seeds' shared transaction."
+    )

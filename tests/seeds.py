@@ -22,6 +22,6 @@ def import_seeds(*names: str) -> list[Inspection]:
         path = REPORTS / name
         source, _ = store_source(path.read_bytes(), path.name)
         attempt = import_source(source)
-        assert attempt.outcome == "created", attempt.log
+        assert attempt.outcome == "created", (attempt.error, attempt.log)
         inspections.append(source.inspections.get())
     return inspections

@@ -43,8 +43,7 @@ def test_the_about_url_is_a_contract():
     assert reverse("about") == "/about/"
 
 
-def test_coverage_counts_authorities_and_reports_per_framework():
-    import_seeds(*ALL)
+def test_coverage_counts_authorities_and_reports_per_framework(seeds):
     # A former authority's report counts as a report, not as a current authority.
     devon = Authority.objects.get(slug="devon")
     Authority.objects.filter(pk=devon.pk).update(abolished_on=datetime.date(2020, 1, 1))
@@ -61,8 +60,7 @@ def test_coverage_counts_authorities_and_reports_per_framework():
     assert result.inspections == 5
 
 
-def test_totals_count_published_findings_and_recommendations_only():
-    import_seeds(*ALL)
+def test_totals_count_published_findings_and_recommendations_only(seeds):
     findings = Finding.objects.count()
     recommendations = Recommendation.objects.count()
     Finding.objects.filter(pk=Finding.objects.first().pk).update(is_hidden=True)
@@ -73,8 +71,7 @@ def test_totals_count_published_findings_and_recommendations_only():
     assert (result.findings, result.recommendations) == (findings - 1, recommendations - 1)
 
 
-def test_the_page_shows_coverage_totals_and_the_last_import(client):
-    seeds = import_seeds(*ALL)
+def test_the_page_shows_coverage_totals_and_the_last_import(client, seeds):
     response = client.get("/about/")
     assert response.status_code == 200
     content = response.content.decode()

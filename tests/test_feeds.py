@@ -63,8 +63,7 @@ def test_feed_urls_are_contracts():
     assert resolve("/authorities/feed/").url_name == "authority-detail"
 
 
-def test_the_feed_of_all_inspections_has_each_one_newest_first(client):
-    seeds = import_seeds(*ALL)
+def test_the_feed_of_all_inspections_has_each_one_newest_first(client, seeds):
     feed = get_feed(client, "/feeds/inspections/")
     assert feed.tag == f"{ATOM}feed"
     expected = sorted(seeds, key=lambda i: i.published_date or i.end_date, reverse=True)
@@ -117,8 +116,7 @@ def test_a_visit_without_recommendations_says_so(client):
     assert text(entry, "summary") == "No overall grade. No recommendations."
 
 
-def test_an_inspection_without_a_publication_date_is_placed_by_its_last_day_on_site(client):
-    seeds = import_seeds(*ALL)
+def test_an_inspection_without_a_publication_date_is_placed_by_its_last_day_on_site(client, seeds):
     newest = max(seeds, key=lambda i: i.published_date or i.end_date)
     oldest = min(seeds, key=lambda i: i.published_date or i.end_date)
     assert newest != oldest
@@ -139,8 +137,7 @@ def test_an_inspection_without_a_publication_date_is_placed_by_its_last_day_on_s
     assert updated == newest.imported_at
 
 
-def test_an_authority_feed_has_only_its_inspections(client):
-    import_seeds(*ALL)
+def test_an_authority_feed_has_only_its_inspections(client, seeds):
     somerset = Authority.objects.get(slug="somerset")
     expected = {
         f"http://testserver{i.get_absolute_url()}"
@@ -170,8 +167,7 @@ def _inspections_on(theme: Theme) -> set[int]:
     return set(findings) | set(recommendations)
 
 
-def test_a_theme_feed_has_the_inspections_with_published_text_on_that_theme(client):
-    seeds = import_seeds(*ALL)
+def test_a_theme_feed_has_the_inspections_with_published_text_on_that_theme(client, seeds):
     # A theme some seeds have and others lack, so the filter is seen to work.
     theme = next(t for t in Theme.objects.order_by("slug") if 1 < len(_inspections_on(t)) < 5)
     on_theme = _inspections_on(theme)
@@ -284,8 +280,7 @@ def test_query_count_does_not_grow_with_the_data(client, url):
 
 
 @pytest.mark.parametrize("which", ["all", "authority", "theme"])
-def test_a_feed_reads_its_entries_in_one_query(which, django_assert_num_queries):
-    import_seeds(*ALL)
+def test_a_feed_reads_its_entries_in_one_query(which, django_assert_num_queries, seeds):
     choice = {
         "all": {},
         "authority": {"authority": Authority.objects.get(slug="somerset")},

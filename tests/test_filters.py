@@ -8,14 +8,7 @@ from inspections.filters import search_words, text_search
 from inspections.models import Authority, Finding, Recommendation
 from inspections.selectors import authority_list, finding_list, recommendation_list
 
-from .seeds import ALL, import_seeds
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seeds():
-    return import_seeds(*ALL)
 
 
 def findings(query: str):

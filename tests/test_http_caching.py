@@ -13,7 +13,7 @@ from django.utils.http import http_date
 from inspections import freshness
 from inspections.models import DataVersion, Finding, Judgement
 
-from .seeds import NORTH_SOMERSET_2017, import_seeds
+from .seeds import ALL, NORTH_SOMERSET_2017, import_seeds
 from .test_admin import admin_url, form_data
 from .test_security import public_pages
 
@@ -23,9 +23,8 @@ PAGE = "/findings/?theme=neglect"
 
 
 @pytest.fixture
-def north_somerset():
-    (inspection,) = import_seeds(NORTH_SOMERSET_2017)
-    return inspection
+def north_somerset(seeds):
+    return seeds[ALL.index(NORTH_SOMERSET_2017)]
 
 
 def version_queries(captured) -> int:

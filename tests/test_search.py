@@ -12,19 +12,12 @@ from inspections.search import like_needle, marked_spans, parse, stem
 from inspections.selectors import finding_list, listing_facets, recommendation_list
 from inspections.views.presentation import highlight
 
-from .seeds import ALL, import_seeds
-
 pytestmark = pytest.mark.django_db
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's full-text search"
 )
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite fallback")
-
-
-@pytest.fixture
-def seeds():
-    return import_seeds(*ALL)
 
 
 def findings(query: str) -> list[Finding]:

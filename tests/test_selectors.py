@@ -33,11 +33,6 @@ from .seeds import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeds():
-    return import_seeds(*ALL)
-
-
 def facets_of(listing):
     return {
         facet.name: {count.value: count.count for count in facet.counts}
@@ -127,8 +122,8 @@ def test_authority_history_of_an_unknown_slug():
         authority_history(slug="atlantis")
 
 
-def test_inspection_detail(django_assert_num_queries):
-    (inspection,) = import_seeds(NORTH_SOMERSET_2017)
+def test_inspection_detail(django_assert_num_queries, seeds):
+    inspection = seeds[ALL.index(NORTH_SOMERSET_2017)]
     Finding.objects.filter(pk=inspection.findings.first().pk).update(is_hidden=True)
     # The inspection, its judgements, recommendations, their evidence and themes, the
     # findings and their themes.
@@ -146,8 +141,8 @@ def test_inspection_detail(django_assert_num_queries):
     assert all(a != b for a, b in itertools.pairwise(headings))
 
 
-def test_finding_permalink_has_its_published_neighbours():
-    (inspection,) = import_seeds(SOMERSET_2013)
+def test_finding_permalink_has_its_published_neighbours(seeds):
+    inspection = seeds[ALL.index(SOMERSET_2013)]
     first, second, third = inspection.findings.order_by("position")[:3]
     Finding.objects.filter(pk=second.pk).update(is_hidden=True)
     permalink = finding_permalink(public_id=first.public_id)

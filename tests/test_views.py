@@ -18,14 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeds():
-    return import_seeds(*ALL)
-
-
-@pytest.fixture
-def north_somerset():
-    (inspection,) = import_seeds(NORTH_SOMERSET_2017)
-    return inspection
+def north_somerset(seeds):
+    return seeds[ALL.index(NORTH_SOMERSET_2017)]
 
 
 def test_urls_are_contracts():
@@ -268,8 +262,7 @@ def test_the_source_document_is_served_as_imported(client, north_somerset):
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    body = b"".join(response.streaming_content)
-    response.close()
+    body = b"".join(response.streaming_content)  # the test client closes it at the end
     with north_somerset.source_document.file.open("rb") as stored:
         assert body == stored.read()
 
