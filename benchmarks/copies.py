@@ -47,58 +47,104 @@ def build(corpus: str, target: int) -> None:
     )
 
 
-GROW = """
+# Copied inspections: under another authority (seven places on in id order, per copy), k
+# days later, with "-copy-k" slugs; copied paragraphs get new permalinks (`_NEW_ID`).
+_NEW_ID = "left(md5({alias}.public_id || '~' || m.k), 16)"
+PREPARE = """
 SET CONSTRAINTS ALL IMMEDIATE;
 DROP INDEX inspections_finding_search;
 DROP INDEX inspections_recommendation_search;
 CREATE TEMP TABLE copies ON COMMIT DROP AS SELECT generate_series(1, {copies}) AS k;
 CREATE TEMP TABLE place ON COMMIT DROP AS
     SELECT id, row_number() OVER (ORDER BY id) - 1 AS n, count(*) OVER () AS total
-    FROM inspections_authority;
-INSERT INTO inspections_inspection (framework, slug, title, start_date, end_date,
-    published_date, lead_inspector, overall_grade, curated_fields, imported_at, authority_id,
-    source_document_id)
-SELECT i.framework, i.slug || '-copy-' || c.k, i.title, i.start_date + c.k, i.end_date + c.k,
-    i.published_date + c.k, i.lead_inspector, i.overall_grade, i.curated_fields, i.imported_at,
-    p2.id, i.source_document_id
-FROM inspections_inspection i
-JOIN place p ON p.id = i.authority_id
-CROSS JOIN copies c
-JOIN place p2 ON p2.n = (p.n + c.k * 7) % p.total
-ON CONFLICT DO NOTHING;
+    FROM inspections_authority
+"""
+MOVED = """
 CREATE TEMP TABLE moved ON COMMIT DROP AS
     SELECT o.id AS old, n.id AS new, c.k
     FROM inspections_inspection o CROSS JOIN copies c
     JOIN inspections_inspection n ON n.slug = o.slug || '-copy-' || c.k
-    WHERE o.slug NOT LIKE '%-copy-%';
-INSERT INTO inspections_judgement (area, grade, words, curated_fields, inspection_id)
-SELECT j.area, j.grade, j.words, j.curated_fields, m.new
-FROM inspections_judgement j JOIN moved m ON m.old = j.inspection_id;
-INSERT INTO inspections_finding (public_id, text, is_hidden, withdrawn_at, curated_fields,
-    section, area, paragraph, position, kind, inspection_id)
-SELECT left(md5(f.public_id || '~' || m.k), 16), f.text, f.is_hidden, f.withdrawn_at,
-    f.curated_fields, f.section, f.area, f.paragraph, f.position, f.kind, m.new
-FROM moved m JOIN inspections_finding f ON f.inspection_id = m.old
-ORDER BY m.k, f.id;
-INSERT INTO inspections_findingtheme (cue, finding_id, theme_id)
-SELECT t.cue, n.id, t.theme_id
-FROM inspections_findingtheme t
-JOIN inspections_finding f ON f.id = t.finding_id
-JOIN moved m ON m.old = f.inspection_id
-JOIN inspections_finding n ON n.public_id = left(md5(f.public_id || '~' || m.k), 16);
-INSERT INTO inspections_recommendation (public_id, text, is_hidden, withdrawn_at,
-    curated_fields, position, addressee, timescale, inspection_id)
-SELECT left(md5(r.public_id || '~' || m.k), 16), r.text, r.is_hidden, r.withdrawn_at,
-    r.curated_fields, r.position, r.addressee, r.timescale, m.new
-FROM moved m JOIN inspections_recommendation r ON r.inspection_id = m.old
-ORDER BY m.k, r.id;
-INSERT INTO inspections_recommendationtheme (cue, recommendation_id, theme_id)
-SELECT t.cue, n.id, t.theme_id
-FROM inspections_recommendationtheme t
-JOIN inspections_recommendation r ON r.id = t.recommendation_id
-JOIN moved m ON m.old = r.inspection_id
-JOIN inspections_recommendation n ON n.public_id = left(md5(r.public_id || '~' || m.k), 16);
+    WHERE o.slug NOT LIKE '%-copy-%'
 """
+
+
+def _copy(model, alias: str, changed: dict[str, str], source: str) -> str:
+    """INSERT ... SELECT of every column of the model but its id: as it was (`alias.column`)
+    unless `changed` gives the expression. Columns come from the model, so a new field is
+    copied without this file changing."""
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    values = [changed.get(column, f"{alias}.{column}") for column in columns]
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)})\n"
+        f"SELECT {', '.join(values)}\n{source}"
+    )
+
+
+def _grow_statements(copies: int) -> list[str]:
+    from inspections.models import (
+        Finding,
+        FindingTheme,
+        Inspection,
+        Judgement,
+        Recommendation,
+        RecommendationTheme,
+    )
+
+    inspection = _copy(
+        Inspection,
+        "i",
+        {
+            "slug": "i.slug || '-copy-' || c.k",
+            "start_date": "i.start_date + c.k",
+            "end_date": "i.end_date + c.k",
+            "published_date": "i.published_date + c.k",
+            "authority_id": "p2.id",
+        },
+        "FROM inspections_inspection i JOIN place p ON p.id = i.authority_id CROSS JOIN copies c "
+        "JOIN place p2 ON p2.n = (p.n + c.k * 7) % p.total ON CONFLICT DO NOTHING",
+    )
+    judgement = _copy(
+        Judgement,
+        "j",
+        {"inspection_id": "m.new"},
+        "FROM inspections_judgement j JOIN moved m ON m.old = j.inspection_id",
+    )
+    paragraphs = []  # each kind, then its theme links
+    for model, theme_model, alias, table in (
+        (Finding, FindingTheme, "f", "inspections_finding"),
+        (Recommendation, RecommendationTheme, "r", "inspections_recommendation"),
+    ):
+        new_id = _NEW_ID.format(alias=alias)
+        link = f"{model._meta.model_name}_id"
+        paragraphs.append(
+            _copy(
+                model,
+                alias,
+                {"public_id": new_id, "inspection_id": "m.new"},
+                f"FROM moved m JOIN {table} {alias} ON {alias}.inspection_id = m.old "
+                f"ORDER BY m.k, {alias}.id",
+            )
+        )
+        paragraphs.append(
+            _copy(
+                theme_model,
+                "t",
+                {link: "n.id"},
+                f"FROM {theme_model._meta.db_table} t "
+                f"JOIN {table} {alias} ON {alias}.id = t.{link} "
+                f"JOIN moved m ON m.old = {alias}.inspection_id "
+                f"JOIN {table} n ON n.public_id = {new_id}",
+            )
+        )
+    return [
+        *PREPARE.format(copies=copies).strip().split(";\n"),
+        inspection,
+        MOVED,
+        judgement,
+        *paragraphs,
+    ]
+
+
 INDEX = """
 SET maintenance_work_mem = '512MB';
 CREATE INDEX inspections_finding_search ON inspections_finding USING gin (search_vector);
@@ -109,14 +155,13 @@ RESET maintenance_work_mem;
 
 
 def grow(copies: int) -> None:
-    """Add `copies` copies of every inspection (GROW), then rebuild the search indexes it
-    dropped, and VACUUM ANALYZE."""
+    """Add `copies` copies of every inspection with everything that hangs off it, then
+    rebuild the search indexes dropped meanwhile, and VACUUM ANALYZE."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        for statement in GROW.format(copies=copies).split(";\n"):
-            if statement.strip():
-                cursor.execute(statement)  # no parameters: % is the operator
+        for statement in _grow_statements(copies):
+            cursor.execute(statement)  # no parameters: % is the operator
     with connection.cursor() as cursor:
         for statement in INDEX.split(";\n"):
             if statement.strip():

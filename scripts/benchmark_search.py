@@ -60,8 +60,12 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
     try:
         build(args.corpus, args.findings)
+        # The pages name their static files through the production manifest.
+        call_command("collectstatic", interactive=False, verbosity=0)
         measure(args)
     finally:
         from django.db import connections
