@@ -21,7 +21,7 @@ Two back ends behind the same three functions (`matches`, `rank`, `marked_spans`
 
 Highlighting runs in Python on the shown page's rows only (ts_headline would re-parse every
 row): on PostgreSQL it marks the words whose Snowball stem is one searched for — `stem` below
-is the same English (Porter2) algorithm PostgreSQL uses — and on SQLite the words that
+is the English (Porter2) algorithm at PostgreSQL's version — and on SQLite the words that
 contain a searched term, as the LIKE did.
 """
 
@@ -36,6 +36,7 @@ from django.db import connection
 from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField, Value
 from django.db.models import Field as ModelField
 from django.db.models.expressions import Col
+from snowballstemmer.english_stemmer import EnglishStemmer
 
 # --- Reading a query --------------------------------------------------------------------
 
@@ -303,187 +304,17 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
-# --- The English (Porter2) stemmer ------------------------------------------------------
-# Snowball's "english" algorithm, which PostgreSQL's english_stem dictionary runs, so that
-# highlighting marks the words PostgreSQL matched. https://snowballstem.org/algorithms/english/
-
-VOWELS = frozenset("aeiouy")
-DOUBLES = ("bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt")
-LI_ENDINGS = frozenset("cdeghkmnrt")
-EXCEPTIONS = {
-    "skis": "ski",
-    "skies": "sky",
-    "dying": "die",
-    "lying": "lie",
-    "tying": "tie",
-    "idly": "idl",
-    "gently": "gentl",
-    "ugly": "ugli",
-    "early": "earli",
-    "only": "onli",
-    "singly": "singl",
-    "sky": "sky",
-    "news": "news",
-    "howe": "howe",
-    "atlas": "atlas",
-    "cosmos": "cosmos",
-    "bias": "bias",
-    "andes": "andes",
-}
-AFTER_1A = frozenset("inning outing canning herring earring proceed exceed succeed".split())
-STEP2 = (
-    ("ization", "ize"),
-    ("ational", "ate"),
-    ("fulness", "ful"),
-    ("ousness", "ous"),
-    ("iveness", "ive"),
-    ("tional", "tion"),
-    ("biliti", "ble"),
-    ("lessli", "less"),
-    ("entli", "ent"),
-    ("ation", "ate"),
-    ("alism", "al"),
-    ("aliti", "al"),
-    ("ousli", "ous"),
-    ("iviti", "ive"),
-    ("fulli", "ful"),
-    ("enci", "ence"),
-    ("anci", "ance"),
-    ("abli", "able"),
-    ("izer", "ize"),
-    ("ator", "ate"),
-    ("alli", "al"),
-    ("bli", "ble"),
-    ("ogi", "og"),
-    ("li", ""),
-)
-STEP3 = (
-    ("ational", "ate"),
-    ("tional", "tion"),
-    ("alize", "al"),
-    ("icate", "ic"),
-    ("iciti", "ic"),
-    ("ative", ""),
-    ("ical", "ic"),
-    ("ness", ""),
-    ("ful", ""),
-)
-STEP4 = (
-    "ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", "ate", "iti", "ous",
-    "ive", "ize", "ion", "al", "er", "ic",
-)  # fmt: skip
-
-
-def _is_vowel(word: str, i: int) -> bool:
-    return word[i] in VOWELS
-
-
-def _region_after(word: str, start: int) -> int:
-    """Where the region after the first non-vowel following a vowel begins, from `start`."""
-    for i in range(start + 1, len(word)):
-        if not _is_vowel(word, i) and _is_vowel(word, i - 1):
-            return i + 1
-    return len(word)
-
-
-def _ends_short_syllable(word: str) -> bool:
-    if len(word) == 2:
-        return _is_vowel(word, 0) and not _is_vowel(word, 1)
-    return (
-        len(word) >= 3
-        and not _is_vowel(word, -3)
-        and _is_vowel(word, -2)
-        and not _is_vowel(word, -1)
-        and word[-1] not in "wxY"
-    )
+# --- The English stemmer --------------------------------------------------------------
+# Snowball's "english" algorithm as PostgreSQL's english_stem dictionary runs it, so that
+# highlighting marks the words PostgreSQL matched. snowballstemmer 2.x is Snowball 2.x, the
+# version in PostgreSQL 15 (Snowball 3 stems "emergency", "university" and more otherwise);
+# tests/test_search.py compares the two on every seed word. Its pure-Python class, named
+# directly: snowballstemmer.stemmer() would hand over to PyStemmer (Snowball 3, installed
+# for the theme model) where it is installed.
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball English stem of a lower-case word ("supervision" → "supervis")."""
-    if len(word) <= 2:
-        return word
-    if word in EXCEPTIONS:
-        return EXCEPTIONS[word]
-    word = word.lstrip("'")
-    if word.startswith("y"):
-        word = "Y" + word[1:]
-    word = re.sub(r"(?<=[aeiouy])y", "Y", word)
-    for prefix in ("gener", "commun", "arsen"):
-        if word.startswith(prefix):
-            r1 = len(prefix)
-            break
-    else:
-        r1 = _region_after(word, 0)
-    r2 = _region_after(word, r1)
-
-    # Step 0: possessives.
-    for suffix in ("'s'", "'s", "'"):
-        if word.endswith(suffix):
-            word = word[: -len(suffix)]
-            break
-    # Step 1a: plurals.
-    if word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith(("ied", "ies")):
-        word = word[:-2] if len(word) > 4 else word[:-1]
-    elif word.endswith(("us", "ss")):
-        pass
-    elif word.endswith("s") and any(_is_vowel(word, i) for i in range(len(word) - 2)):
-        word = word[:-1]
-    if word in AFTER_1A:
-        return word
-    # Step 1b: -ed, -ing.
-    for suffix in ("eedly", "ingly", "edly", "eed", "ing", "ed"):
-        if word.endswith(suffix):
-            stem_part = word[: -len(suffix)]
-            if suffix in ("eed", "eedly"):
-                if len(stem_part) >= r1:
-                    word = stem_part + "ee"
-            elif any(c in VOWELS for c in stem_part):
-                word = stem_part
-                if word.endswith(("at", "bl", "iz")):
-                    word += "e"
-                elif word.endswith(DOUBLES):
-                    word = word[:-1]
-                elif _ends_short_syllable(word) and r1 >= len(word):
-                    word += "e"
-            break
-    # Step 1c: y to i after a consonant that is not the first letter.
-    if len(word) > 2 and word[-1] in "yY" and not _is_vowel(word, -2):
-        word = word[:-1] + "i"
-    # Step 2.
-    for suffix, replacement in STEP2:
-        if word.endswith(suffix):
-            if len(word) - len(suffix) >= r1:
-                if suffix == "ogi":
-                    if word[-4] == "l":
-                        word = word[:-3] + replacement
-                elif suffix == "li":
-                    if len(word) > 2 and word[-3] in LI_ENDINGS:
-                        word = word[:-2]
-                else:
-                    word = word[: -len(suffix)] + replacement
-            break
-    # Step 3.
-    for suffix, replacement in STEP3:
-        if word.endswith(suffix):
-            start = len(word) - len(suffix)
-            if start >= r1 and (suffix != "ative" or start >= r2):
-                word = word[:start] + replacement
-            break
-    # Step 4.
-    for suffix in STEP4:
-        if word.endswith(suffix):
-            start = len(word) - len(suffix)
-            if start >= r2 and (suffix != "ion" or (start > 0 and word[start - 1] in "st")):
-                word = word[:start]
-            break
-    # Step 5.
-    if word.endswith("e"):
-        start = len(word) - 1
-        if start >= r2 or (start >= r1 and not _ends_short_syllable(word[:-1])):
-            word = word[:-1]
-    elif word.endswith("ll") and len(word) - 1 >= r2:
-        word = word[:-1]
-    return word.replace("Y", "y")
+    # A stemmer per call: one keeps the word being stemmed, so threads cannot share it.
+    return EnglishStemmer().stemWord(word)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import resource
 import statistics
 import sys
 import time
@@ -36,10 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def peak_rss_mb() -> float:
-    """The process's peak resident set size so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from benchmarks.processes import peak_rss_mib  # noqa: E402
 
 
 def main() -> None:
@@ -76,7 +72,7 @@ def main() -> None:
     print(f"{connection.vendor}, {args.kind}s as {args.format}: ?{filters[:100]}...")
     # A row is one line unless its text holds newlines, so rows are counted, not lines.
     rows = build(filters=QueryDict(filters)).rows.count()
-    before = peak_rss_mb()
+    before = peak_rss_mib()
     speeds = []
     for run in range(1, args.repeat + 1):
         listing = build(filters=QueryDict(filters))
@@ -102,7 +98,7 @@ def main() -> None:
             + (f", sha256 {digest.hexdigest()}" if args.digest else "")
         )
     print(f"median {statistics.median(speeds):,.0f} rows/s")
-    print(f"peak RSS: {before:.0f} MiB before the first export, {peak_rss_mb():.0f} MiB after")
+    print(f"peak RSS: {before:.0f} MiB before the first export, {peak_rss_mib():.0f} MiB after")
 
 
 def count(statements: list[str], execute, sql, *rest):

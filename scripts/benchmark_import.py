@@ -13,13 +13,15 @@
 import argparse
 import contextlib
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import postgres  # noqa: E402
+from benchmarks.processes import peak_rss_mib  # noqa: E402
 
 
 def main():
@@ -28,12 +30,9 @@ def main():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
-    import psycopg
-
-    with psycopg.connect(args.database_url, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS explorer_bench")
-        admin.execute("CREATE DATABASE explorer_bench")
-    os.environ["DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/explorer_bench"
+    database_url = postgres.on_same_server(args.database_url, "explorer_bench")
+    postgres.create(database_url, replace=True)
+    os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ["MEDIA_ROOT"] = "/tmp/explorer-bench-media"
     os.environ["DJANGO_SETTINGS_MODULE"] = "explorer.settings"
@@ -61,7 +60,7 @@ def main():
     with contextlib.suppress(SystemExit):
         call_command("import_reports", args.corpus, format="json", stdout=devnull, stderr=devnull)
     total = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mib()
 
     steps = dict.fromkeys(["read", "structure", "recognise+extract", "tag"], 0.0)
     pages = 0

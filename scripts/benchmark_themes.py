@@ -14,13 +14,15 @@ another model artefact (an earlier model.gz, say) the same way.
 
 import argparse
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.processes import peak_rss_mib  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "explorer.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
 
@@ -77,7 +79,7 @@ def main() -> None:
             f"  {label:<32} {len(paragraphs) / min(runs):8.0f} paragraphs/s "
             f"(first run {len(paragraphs) / runs[0]:.0f}/s)  {per:.2f} themes each"
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     print(f"peak RSS {peak:.0f} MB")
 
 

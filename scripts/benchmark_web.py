@@ -17,7 +17,7 @@
 3. Baseline 1: Datasette (installed into .venv-bench/, not a project dependency) serving the
    same findings, exported to SQLite with an FTS5 index, each scenario mapped to its nearest
    Datasette URL (`_facet=`, `_search=`, keyset pages, row pages, `.csv?_stream=on`).
-   Baseline 2: a Django view returning a constant string (explorer/settings_benchmark.py)
+   Baseline 2: a Django view returning a constant string (benchmarks/settings.py)
    under the same gunicorn configuration: Django's floor on this machine.
 4. Per scenario, the queries the page makes, and the slowest of them (EXPLAIN ANALYZE of
    any over --explain-ms goes to .bench/explain/).
@@ -36,7 +36,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import postgres  # noqa: E402
+from benchmarks.processes import free_port, rss_kib  # noqa: E402
 
 WORK = ROOT / ".bench"
 BENCH_VENV = ROOT / ".venv-bench"
@@ -119,7 +121,7 @@ def main() -> None:
                 scenario.explorer = measure_export(server, scenario.paths, args.export_runs)
             else:
                 scenario.explorer = wrk.run(server, scenario.name, scenario.paths)
-    constant_env = {**env, "DJANGO_SETTINGS_MODULE": "explorer.settings_benchmark"}
+    constant_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
     print("\n== baseline: a Django view returning a constant string, same gunicorn ==")
     with Server("constant", [*gunicorn, "explorer.wsgi"], constant_env, "/healthz") as server:
         constant = wrk.run(server, "constant", ["/benchmark/constant"])
@@ -207,7 +209,7 @@ def ensure_datasette() -> Path:
 def server_environment(admin_url: str) -> dict[str, str]:
     """The production configuration, from the environment as DOMAIN.md says."""
     return {
-        "DATABASE_URL": admin_url.rsplit("/", 1)[0] + "/" + DATABASE,
+        "DATABASE_URL": postgres.on_same_server(admin_url, DATABASE),
         "DJANGO_SETTINGS_MODULE": "explorer.settings",
         "DEBUG": "false",
         "SECRET_KEY": "benchmark-only-" + "x" * 40,
@@ -229,29 +231,23 @@ def prepare_database(args) -> None:
     """explorer_web_bench with the real reports and the synthetic corpus asked for: reused
     when it has them, otherwise made anew (quicker than deleting a million rows)."""
     import django
-    import psycopg
 
     django.setup()
     from django.core.management import call_command
     from django.db import connections
 
-    from inspections import synthetic
+    from benchmarks import synthetic
+    from benchmarks.management.commands.generate_corpus import Command as GenerateCorpus
     from inspections.models import Finding, Inspection
 
     wanted = {"seed": args.seed, "findings": args.findings, "recommendations": args.recommendations}
     fresh = args.fresh
+    database_url = postgres.on_same_server(args.database_url, DATABASE)
     for attempt in range(2):
-        with psycopg.connect(args.database_url, autocommit=True) as admin:
-            exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-            ).fetchone()
-            if fresh and exists:
-                connections.close_all()
-                admin.execute(f"DROP DATABASE {DATABASE}")
-                exists = None
-            if not exists:
-                admin.execute(f"CREATE DATABASE {DATABASE}")
-                shutil.rmtree(WORK / "media", ignore_errors=True)
+        if fresh:
+            connections.close_all()
+        if postgres.create(database_url, replace=fresh):
+            shutil.rmtree(WORK / "media", ignore_errors=True)
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         print(f"migrated in {time.perf_counter() - t0:.1f} s")
@@ -278,8 +274,10 @@ def prepare_database(args) -> None:
         f"{time.perf_counter() - t0:.1f} s"
     )
     t0 = time.perf_counter()
+    # The command object itself: this process runs production settings, where the
+    # benchmarks app (and so the command's name) is not installed.
     call_command(
-        "generate_corpus",
+        GenerateCorpus(),
         findings=args.findings,
         recommendations=args.recommendations,
         seed=args.seed,
@@ -308,7 +306,7 @@ def export_sqlite(fresh: bool) -> None:
 
     from django.db import connection, transaction
 
-    from inspections import synthetic
+    from benchmarks import synthetic
     from inspections.models import Finding
 
     signature = json.dumps(
@@ -433,7 +431,7 @@ def choose_scenarios() -> list[Scenario]:
 
     from django.db.models import Count
 
-    from inspections import synthetic
+    from benchmarks import synthetic
     from inspections.models import Finding, Inspection
     from inspections.selectors import published_findings
 
@@ -567,7 +565,7 @@ def rare_word() -> tuple[str, int]:
     """A word in few findings (10 to 400), taken from the real paragraphs' vocabulary."""
     import re
 
-    from inspections import synthetic
+    from benchmarks import synthetic
     from inspections.models import Finding
 
     counts: dict[str, int] = {}
@@ -656,12 +654,6 @@ def explain_pages(scenarios: list[Scenario], threshold_ms: float) -> None:
 
 
 # --- Servers and load --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -929,14 +921,6 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid: int) -> int:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 # --- Report --------------------------------------------------------------------------------

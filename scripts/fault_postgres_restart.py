@@ -26,18 +26,20 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import postgres  # noqa: E402
+from benchmarks.processes import children, free_port, port_free, status_of, wait_for_200  # noqa: E402
+
 PAGES = [
     "/healthz",
     "/",
@@ -78,7 +80,7 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{web_port}"
-        wait_for_page(base + "/healthz")
+        wait_for_200(base + "/healthz")
         workers_before = children(server.pid)
         ok = run_scenario(base, cluster)
         workers_after = children(server.pid)
@@ -191,11 +193,7 @@ def environment(folder: Path, port: int) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str]) -> None:
-    import psycopg
-
-    server = env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute("CREATE DATABASE explorer")
+    postgres.create(env["DATABASE_URL"])
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True
     )
@@ -233,7 +231,7 @@ class Hammer:
             i += 1
             # Each answer is filed under when its request was sent.
             sent = time.monotonic() - self.started
-            status = get(self.base + page)
+            status = status_of(self.base + page, timeout=10)
             with self._lock:
                 self.answers.append((sent, page, status, time.monotonic() - self.started))
             time.sleep(0.02)
@@ -322,46 +320,6 @@ def run_scenario(base: str, cluster: Cluster) -> bool:
         and recovered_at - up < 5
         and len(settled) > 20
     )
-
-
-def get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        error.read()
-        return error.code
-    except OSError:
-        return 0
-
-
-def wait_for_page(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while get(url) != 200:
-        if time.monotonic() > deadline:
-            sys.exit(f"{url} did not answer 200 within 60 s")
-        time.sleep(0.2)
-
-
-def children(pid: int) -> set[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return {int(p) for p in path.read_text().split()}
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -26,17 +26,18 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import postgres  # noqa: E402
+from benchmarks.processes import children, free_port, rss_kib, status_of, wait_for_200  # noqa: E402
 
 LUA = r"""
 -- Rotate through the URLs in the file named by the environment (each thread starts at a
@@ -147,11 +148,11 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base)
+        wait_for_200(base + "/healthz")
         urls = check_urls(base, urls)
         (work / "urls.txt").write_text("\n".join(urls) + "\n")
-        workers = worker_pids(server.pid)
-        rss_start = {pid: rss_mb(pid) for pid in workers}
+        workers = sorted(children(server.pid))
+        rss_start = {pid: rss_kib(pid) / 1024 for pid in workers}
         print(
             f"gunicorn: {len(workers)} workers (gunicorn.conf.py) on {base}, database "
             f"{args.database_url.rsplit('/', 1)[-1]}; {len(urls)} URLs in the mix"
@@ -177,8 +178,8 @@ def main() -> None:
             text=True,
             check=True,
         )
-        still = worker_pids(server.pid)
-        rss_end = {pid: rss_mb(pid) for pid in still}
+        still = sorted(children(server.pid))
+        rss_end = {pid: rss_kib(pid) / 1024 for pid in still}
         failed = report(result.stdout, rss_start, rss_end, workers, still)
         errors = [
             line
@@ -197,12 +198,7 @@ def main() -> None:
 def prepare_database(args, env: dict) -> None:
     import psycopg
 
-    name = args.database_url.rsplit("/", 1)[-1]
-    server_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
+    postgres.create(args.database_url)
     manage(env, "migrate", "--verbosity", "0")
     with psycopg.connect(args.database_url) as db:
         inspections = db.execute("SELECT count(*) FROM inspections_inspection").fetchone()[0]
@@ -313,7 +309,7 @@ def check_urls(base: str, urls: list[str]) -> list[str]:
     timed, dropped = [], []
     for path in urls:
         started = time.perf_counter()
-        status = fetch(base + path)
+        status = status_of(base + path)
         elapsed = time.perf_counter() - started
         (timed if status == 200 else dropped).append((elapsed, path, status))
     for _, path, status in dropped:
@@ -327,48 +323,6 @@ def check_urls(base: str, urls: list[str]) -> list[str]:
     for elapsed, path, _ in timed[:6]:
         print(f"  {1000 * elapsed:7.0f} ms  {path}")
     return [path for _, path, _ in sorted(timed, key=lambda t: urls.index(t[1]))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        error.close()
-        return error.code
-    except OSError:
-        return 0
-
-
-def wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if fetch(base + "/healthz") == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit("gunicorn did not answer /healthz within 60 s")
-
-
-def worker_pids(master: int) -> list[int]:
-    path = Path(f"/proc/{master}/task/{master}/children")
-    return sorted(int(p) for p in path.read_text().split())
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 if __name__ == "__main__":

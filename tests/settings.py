@@ -19,3 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # The test client speaks plain http; production redirects it to https.
 SECURE_SSL_REDIRECT = False
+# generate_corpus (benchmarks/), which the scale tests use; never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405

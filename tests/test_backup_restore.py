@@ -1,7 +1,7 @@
-"""A backup (scripts/backup) restored (scripts/restore) into an empty database gives back
+"""A backup (`manage.py backup`) restored (`manage.py restore`) into an empty database gives back
 every record, every curator's correction and every permalink, and the stored files.
 
-Real scripts in real processes, on the suite's backend: reports imported, then corrected
+Real commands in real processes, on the suite's backend: reports imported, then corrected
 as a curator would (a hidden finding, a corrected grade, chosen themes, a merged theme, a
 corrected title, an alternative name, a curator account), backed up, restored into a
 database with no tables at all, and compared table by table and permalink by permalink.
@@ -13,7 +13,6 @@ import datetime
 import json
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -109,18 +108,6 @@ def databases(tmp_path_factory):
     made.drop_all()
 
 
-def run_script(name: str, database: Database, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / f"{name}.py"), *args],
-        env=database.env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def shell(database: Database, code: str) -> dict:
     out = database.manage("shell", "--command", code)
     return json.loads(out.strip().splitlines()[-1])
@@ -181,9 +168,9 @@ def test_a_backup_restored_into_an_empty_database_gives_back_everything(database
     original_permalinks = shell(original, PERMALINKS)
 
     backup = tmp_path / "backup"
-    run_script("backup", original, str(backup))
+    original.manage("backup", str(backup))
     restored = databases.empty()
-    run_script("restore", restored, str(backup), *(["--portable"] if route == "portable" else []))
+    restored.manage("restore", str(backup), *(["--portable"] if route == "portable" else []))
 
     milliseconds = route == "portable"
     before, after = contents(original, milliseconds), contents(restored, milliseconds)
@@ -227,9 +214,10 @@ def test_a_backup_restored_into_an_empty_database_gives_back_everything(database
 def test_restore_refuses_a_database_that_holds_data(databases, tmp_path):
     original = databases.migrated()
     original.manage("import_reports", str(REPORT_FILES[0]))
-    run_script("backup", original, str(tmp_path / "backup"))
+    original.manage("backup", str(tmp_path / "backup"))
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "restore.py"), str(tmp_path / "backup")],
+        # Through the README's wrapper, which runs `manage.py restore`.
+        [str(ROOT / "scripts" / "restore"), str(tmp_path / "backup")],
         env=original.env(MEDIA_ROOT=str(tmp_path / "elsewhere")),
         capture_output=True,
         text=True,

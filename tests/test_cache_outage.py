@@ -14,17 +14,12 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from benchmarks.processes import free_port
 from explorer.settings import cache_from_url
 
 from .seeds import NORTH_SOMERSET_2017, import_seeds
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def use_cache(settings, url: str, retry_seconds: float = 10.0) -> None:

@@ -21,15 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.processes import children, free_port
+
 from .conftest import REPORTS, ROOT
-from .throwaway import (
-    ON_POSTGRESQL,
-    Databases,
-    Outage,
-    children,
-    free_port,
-    sleeping_in_sqlite_busy_wait,
-)
+from .throwaway import ON_POSTGRESQL, Databases, Outage, sleeping_in_sqlite_busy_wait
 
 IMPORTABLE = sorted([*REPORTS.glob("seed_*.txt"), *REPORTS.glob("*.pdf")])
 

@@ -1,4 +1,4 @@
-"""generate_corpus: a synthetic corpus on top of the real seed reports (inspections/synthetic.py).
+"""generate_corpus: a synthetic corpus on top of the real seed reports (benchmarks/synthetic.py).
 
 Runs on SQLite and PostgreSQL (DATABASE_URL); on PostgreSQL the rows go in with COPY, and
 the deferred-index test drops and rebuilds the real indexes, the full-text one included.
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from inspections import synthetic
+from benchmarks import synthetic
 from inspections.models import (
     Authority,
     Finding,

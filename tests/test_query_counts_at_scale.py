@@ -18,7 +18,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inspections import synthetic
+from benchmarks import synthetic
 from inspections.models import Finding
 
 from . import seeds

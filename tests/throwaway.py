@@ -30,16 +30,11 @@ from pathlib import Path
 
 import dj_database_url
 
+from benchmarks.processes import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SUITE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRESQL = SUITE_URL.startswith(("postgres://", "postgresql://"))
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -273,12 +268,6 @@ class Databases:
         if ON_POSTGRESQL:
             for database in self.made:
                 self._admin(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
-
-
-def children(pid: int) -> set[int]:
-    """The process ids of a process's children (Linux)."""
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return {int(p) for p in path.read_text().split()} if path.exists() else set()
 
 
 def sleeping_in_sqlite_busy_wait(pid: int) -> bool:

@@ -44,9 +44,9 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .freshness import mark_changed
-from .importer.save import inspection_slug
-from .models import (
+from inspections.freshness import mark_changed
+from inspections.importer.save import inspection_slug
+from inspections.models import (
     Authority,
     Finding,
     FindingTheme,
@@ -59,8 +59,9 @@ from .models import (
     Theme,
     public_id_for,
 )
-from .themes.features import Paragraph
-from .themes.store import theme_tagger
+from inspections.themes.features import Paragraph
+from inspections.themes.store import theme_tagger
+from inspections.vocabulary import FRAMEWORK_YEARS, NEW_SCALE, OLD_SCALE, TIMESCALES, new_scale
 
 SOURCE_PREFIX = "synthetic corpus"
 TITLE_SUFFIX = " (synthetic)"
@@ -77,8 +78,6 @@ GRADE_WORDS = {
     "adequate": "Adequate",
     "inadequate": "Inadequate",
 }
-SIF_SCALE = ("inadequate", "requires_improvement", "good", "outstanding")
-OLD_SCALE = ("inadequate", "adequate", "good", "outstanding")
 
 
 @dataclass(frozen=True)
@@ -98,9 +97,7 @@ class Framework:
     code: str
     title: str  # "{name}" is the authority's name; "{lscb}" a SIF's LSCB review
     sections: tuple[Section, ...]
-    years: tuple[int, int]  # DOMAIN.md's, to LATEST_START
     areas: tuple[str, ...] = ()  # graded judgement areas, overall first
-    scale: tuple[str, ...] = ()  # worst to best; empty when not graded
     # Cumulative shares of the scale's grades, worst first (the top grade takes the rest).
     distribution: tuple[float, ...] = ()
     numbered: bool = True
@@ -108,6 +105,20 @@ class Framework:
     recommendations: int = 0  # a typical report's list (authority's)
     timescales: bool = False  # recommendations grouped by timescale (2009-13)
     days_on_site: tuple[int, int] = (2, 3)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The years it was in use (inspections.vocabulary), to LATEST_START's if still is."""
+        first, last = FRAMEWORK_YEARS[self.code]
+        return first, last or LATEST_START.year
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        """Its grades, worst to best (inspections.vocabulary's scales reversed); empty when
+        it grades nothing."""
+        if not self.areas:
+            return ()
+        return tuple(reversed(NEW_SCALE if new_scale(self.code) else OLD_SCALE))
 
 
 _SIF_SECTIONS = (
@@ -167,7 +178,6 @@ FRAMEWORKS: dict[str, Framework] = {
                 Section("Satisfactory practice", kind="satisfactory", share=0.5),
                 Section("Areas for development", kind="area_for_development", share=0.2),
             ),
-            years=(2009, 2012),
             numbered=False,
             findings=16,
             recommendations=3,
@@ -187,7 +197,6 @@ FRAMEWORKS: dict[str, Framework] = {
                     share=1.5,
                 ),
             ),
-            years=(2009, 2012),
             areas=(
                 "overall",
                 "capacity_to_improve",
@@ -196,7 +205,6 @@ FRAMEWORKS: dict[str, Framework] = {
                 "leadership",
                 "in_care",
             ),
-            scale=OLD_SCALE,
             distribution=(0.10, 0.55, 0.95),
             findings=60,
             recommendations=8,
@@ -217,9 +225,7 @@ FRAMEWORKS: dict[str, Framework] = {
                 Section("The quality of practice", "quality_of_practice", share=1.4),
                 Section("Leadership and governance", "leadership"),
             ),
-            years=(2012, 2013),
             areas=("overall", "help_and_protection", "quality_of_practice", "leadership"),
-            scale=OLD_SCALE,
             distribution=(0.12, 0.60, 0.96),
             findings=45,
             recommendations=9,
@@ -239,9 +245,7 @@ FRAMEWORKS: dict[str, Framework] = {
                 Section("The quality of practice", "quality_of_practice", share=1.2),
                 Section("Leadership and governance", "leadership"),
             ),
-            years=(2012, 2013),
             areas=("overall", "in_care", "quality_of_practice", "leadership"),
-            scale=OLD_SCALE,
             distribution=(0.08, 0.55, 0.95),
             findings=45,
             recommendations=8,
@@ -253,7 +257,6 @@ FRAMEWORKS: dict[str, Framework] = {
             "Inspection of services for children in need of help and protection, children "
             "looked after and care leavers{lscb}: {name}",
             _SIF_SECTIONS,
-            years=(2013, 2018),
             areas=(
                 "overall",
                 "help_and_protection",
@@ -262,7 +265,6 @@ FRAMEWORKS: dict[str, Framework] = {
                 "care_leavers",
                 "leadership",
             ),
-            scale=SIF_SCALE,
             distribution=(0.18, 0.62, 0.97),
             findings=122,
             recommendations=14,
@@ -272,9 +274,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "lscb_review",
             "Review of the effectiveness of the Local Safeguarding Children Board: {name}",
             (_LSCB_SECTION,),
-            years=(2013, 2018),
             areas=("lscb",),
-            scale=SIF_SCALE,
             distribution=(0.15, 0.60, 0.96),
             findings=30,
             recommendations=0,
@@ -284,9 +284,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "ilacs",
             "Inspection of {name} local authority children's services",
             _ILACS_SECTIONS,
-            years=(2018, 2025),
             areas=("overall", "help_and_protection", "in_care", "leadership"),
-            scale=SIF_SCALE,
             distribution=(0.14, 0.44, 0.88),
             findings=50,
             recommendations=4,
@@ -296,7 +294,6 @@ FRAMEWORKS: dict[str, Framework] = {
             "focused_visit",
             "Focused visit to {name} local authority children's services",
             (Section("Overview", share=0.5), Section("Areas for improvement")),
-            years=(2018, 2025),
             numbered=False,
             findings=20,
             recommendations=3,
@@ -305,7 +302,6 @@ FRAMEWORKS: dict[str, Framework] = {
             "monitoring_visit",
             "Monitoring visit of {name} children's services",
             (Section("Overview", share=0.3), Section("Findings and evaluation of progress")),
-            years=(2015, 2025),
             numbered=False,
             findings=30,
         ),
@@ -314,7 +310,6 @@ FRAMEWORKS: dict[str, Framework] = {
             "Joint targeted area inspection of the multi-agency response to abuse and neglect "
             "in {name}",
             (Section("Key strengths"), Section("Areas for improvement")),
-            years=(2016, 2025),
             numbered=False,
             findings=20,
             recommendations=2,
@@ -1127,7 +1122,7 @@ def _finding_rows(
                     report(pk - first_id)
 
 
-_TIMESCALES = ("immediately", "within_three_months", "within_six_months")
+_TIMESCALES = tuple(TIMESCALES)  # in order: the soonest first
 
 
 def _recommendation_rows(

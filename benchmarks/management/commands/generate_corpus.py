@@ -1,7 +1,7 @@
 """python manage.py generate_corpus [--findings N] [--recommendations M] [--seed S] [--clear]
 
 Adds a synthetic corpus on top of the real imported reports, for benchmarks (see
-inspections/synthetic.py): every current authority's inspections under every framework,
+benchmarks/synthetic.py): every current authority's inspections under every framework,
 with judgements, N findings and M recommendations recombined from real paragraphs and
 tagged by theme. Defaults: 1,000,000 findings and 100,000 recommendations.
 
@@ -9,11 +9,14 @@ tagged by theme. Defaults: 1,000,000 findings and 100,000 recommendations.
 --recommendations it then generates a new one, otherwise it only clears. Generating when
 a synthetic corpus is already loaded is refused. Progress goes to standard error, the
 summary to standard output.
+
+A command of the `benchmarks` app, so only where that app is installed:
+    DJANGO_SETTINGS_MODULE=benchmarks.settings python manage.py generate_corpus ...
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections import synthetic
+from benchmarks import synthetic
 
 DEFAULT_FINDINGS = 1_000_000
 DEFAULT_RECOMMENDATIONS = 100_000

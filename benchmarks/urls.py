@@ -1,4 +1,4 @@
-"""The benchmark's baseline URLconf (explorer/settings_benchmark.py): the public site plus
+"""The benchmarks' baseline URLconf (benchmarks/settings.py): the public site plus
 /benchmark/constant, a Django view returning a constant string."""
 
 from django.http import HttpRequest, HttpResponse
