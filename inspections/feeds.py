@@ -31,8 +31,9 @@ from .models import (
     Recommendation,
     RecommendationTheme,
     Theme,
+    published_condition,
 )
-from .selectors import PUBLISHED, publication_date
+from .selectors import publication_date
 from .vocabulary import GRADES
 
 FEED_LENGTH = 50
@@ -40,7 +41,8 @@ FEED_LENGTH = 50
 
 def _published_recommendation_count(addressee: str) -> Subquery:
     return Subquery(
-        Recommendation.objects.filter(PUBLISHED, inspection=OuterRef("pk"), addressee=addressee)
+        Recommendation.objects.published()
+        .filter(inspection=OuterRef("pk"), addressee=addressee)
         .order_by()
         .values("inspection")
         .annotate(n=Count("pk"))
@@ -64,16 +66,12 @@ def feed_inspections(
         inspections = inspections.filter(authority=authority)
     if theme is not None:
         tagged_finding = FindingTheme.objects.filter(
-            theme=theme,
-            finding__inspection=OuterRef("pk"),
-            finding__is_hidden=False,
-            finding__withdrawn_at__isnull=True,
+            published_condition(via="finding__"), theme=theme, finding__inspection=OuterRef("pk")
         )
         tagged_recommendation = RecommendationTheme.objects.filter(
+            published_condition(via="recommendation__"),
             theme=theme,
             recommendation__inspection=OuterRef("pk"),
-            recommendation__is_hidden=False,
-            recommendation__withdrawn_at__isnull=True,
         )
         inspections = inspections.filter(Exists(tagged_finding) | Exists(tagged_recommendation))
     return (

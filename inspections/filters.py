@@ -315,14 +315,7 @@ class RecommendationFilterSet(PublishedTextFilterSet):
         fields: list[str] = []
 
     def _evidence(self, condition: Q | Exists) -> Exists:
-        return Exists(
-            Finding.objects.filter(
-                condition,
-                recommendations=OuterRef("pk"),
-                is_hidden=False,
-                withdrawn_at__isnull=True,
-            )
-        )
+        return Exists(Finding.objects.published().filter(condition, recommendations=OuterRef("pk")))
 
     def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(self._evidence(Q(area__in=value)))
