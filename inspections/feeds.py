@@ -33,7 +33,7 @@ from .models import (
     Theme,
     published_condition,
 )
-from .selectors import publication_date
+from .selectors.shared import publication_date
 from .vocabulary import GRADES
 
 FEED_LENGTH = 50

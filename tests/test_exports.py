@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from inspections import selectors
 from inspections.models import Authority, Finding, Inspection, Recommendation, Theme
+from inspections.selectors import exports as export_rows
 from inspections.views import exports
 
 from .seeds import ALL, NORTH_SOMERSET_2017, import_seeds
@@ -185,7 +186,7 @@ def test_no_query_per_row(client, seeds, django_assert_num_queries, monkeypatch)
     with django_assert_num_queries(3):
         _, body = download(client, "/findings/?format=json")
     assert len(json.loads(body)) == total
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(export_rows, "CHUNK_SIZE", 100)
     assert total > 2 * 100  # several chunks
     with django_assert_num_queries(3):
         _, body = download(client, "/findings/?format=csv")
@@ -193,7 +194,7 @@ def test_no_query_per_row(client, seeds, django_assert_num_queries, monkeypatch)
 
 
 # --- Byte for byte what the model instances say ------------------------------------------
-# The exports read plain columns, not model instances, for speed (views/exports.py). These
+# The exports read plain columns, not model instances, for speed (selectors/exports.py). These
 # tests write the same downloads the straightforward way, from instances with
 # get_absolute_url() and the csv and json modules, and require the same bytes.
 
@@ -299,7 +300,7 @@ def awkward(seeds):
     ],
 )
 def test_the_download_is_what_the_model_instances_say(client, awkward, monkeypatch, url, fmt):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 7)  # rows across many chunks
+    monkeypatch.setattr(export_rows, "CHUNK_SIZE", 7)  # rows across many chunks
     _, body = download(client, url + ("&" if "?" in url else "?") + f"format={fmt}")
     path, _, query = url.partition("?")
     build = selectors.finding_list if path == "/findings/" else selectors.recommendation_list
@@ -309,10 +310,10 @@ def test_the_download_is_what_the_model_instances_say(client, awkward, monkeypat
 
 
 def test_a_theme_added_during_a_download_is_still_named(db):
-    themes = exports._Themes("default")
+    themes = export_rows._Themes("default")
     added = Theme.objects.create(slug="added", name="Aaa added later")
     other = Theme.objects.create(slug="other", name="Zzz other")
-    themes_later = exports._Themes("default")
+    themes_later = export_rows._Themes("default")
     assert themes_later.slugs(f"{other.pk};{added.pk}") == ["added", "other"]
     assert themes.slugs(f"{other.pk};{added.pk}") == ["added", "other"]
     assert themes.slugs(f"{other.pk};999999") == ["other"]  # deleted since: left out

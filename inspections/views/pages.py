@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .. import selectors
-from ..models import Finding, Inspection, Recommendation
+from ..models import Finding, Recommendation
 from .caching import cached_until_data_changes
 
 # Stored sources are served as these types only; anything else downloads as bytes.
@@ -90,9 +90,7 @@ def inspection_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
     """The original document an inspection was imported from, as it was loaded."""
-    inspection = Inspection.objects.select_related("source_document").filter(slug=slug).first()
-    if inspection is None:
-        raise Http404("No inspection has that address.")
+    inspection = selectors.inspection_source(slug=slug)
     source = inspection.source_document
     try:
         handle = source.file.open("rb")

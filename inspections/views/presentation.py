@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import search
-from ..selectors import FacetCounts
+from ..selectors.listings import FacetCounts
 
 # Parameters that describe one response rather than the filtered set.
 NOT_FILTERS = ("page", "format")

@@ -12,15 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from .models import (
-    Authority,
-    Finding,
-    ImportAttempt,
-    Inspection,
-    Recommendation,
-    SourceDocument,
-)
-from .vocabulary import FRAMEWORKS
+from ..models import Authority, Finding, ImportAttempt, Inspection, Recommendation, SourceDocument
+from ..vocabulary import FRAMEWORKS
 
 # The outcomes after which the document's records are in the database as imported.
 SUCCESSFUL_OUTCOMES = [
