@@ -201,13 +201,11 @@ def test_no_query_per_row(client, seeds, django_assert_num_queries, monkeypatch)
 
 def reference_body(listing, fmt):
     """The download written from model instances: what the export must equal."""
-    fields = (
-        FINDING_FIELDS if listing.kind == "finding" else [*FINDING_FIELDS, "addressee", "timescale"]
-    )
+    is_finding = listing.kind.name == "finding"
+    fields = FINDING_FIELDS if is_finding else [*FINDING_FIELDS, "addressee", "timescale"]
     rows = []
     for record in listing.rows:  # instances, themes prefetched by name
         inspection = record.inspection
-        is_finding = listing.kind == "finding"
         row = {
             "id": record.public_id,
             "url": record.get_absolute_url(),

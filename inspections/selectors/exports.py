@@ -25,46 +25,14 @@ from typing import Any
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 
-from ..models import FindingTheme, RecommendationTheme, Theme, record_url_parts
+from ..listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
+from ..models import Theme, record_url_parts
 from .listings import Listing
 
 CHUNK_SIZE = 500
 
-FINDING_FIELDS = [
-    "id",
-    "url",
-    "authority",
-    "authority_name",
-    "inspection_url",
-    "framework",
-    "start_date",
-    "published_date",
-    "section",
-    "paragraph",
-    "overall_grade",
-    "area",
-    "area_grade",
-    "themes",
-    "text",
-]
-RECOMMENDATION_FIELDS = [*FINDING_FIELDS, "addressee", "timescale"]
-THEMES = FINDING_FIELDS.index("themes")  # where a row's list of theme slugs is
-
-# The columns read for a row, in this order (see `_finding_values`, `_recommendation_values`).
-COMMON_COLUMNS = (
-    "theme_ids",  # annotated here: `_theme_ids`
-    "public_id",
-    "inspection__slug",
-    "inspection__authority__slug",
-    "inspection__authority__name",
-    "inspection__framework",
-    "inspection__start_date",
-    "inspection__published_date",
-    "inspection__overall_grade",
-    "text",
-)
-FINDING_COLUMNS = (*COMMON_COLUMNS, "section", "paragraph", "area", "area_grade")
-RECOMMENDATION_COLUMNS = (*COMMON_COLUMNS, "addressee", "timescale")
+# Where a row's list of theme slugs is: the same place in every listing's download.
+THEMES = FINDINGS.export_fields.index("themes")
 
 
 # --- Reading the rows -------------------------------------------------------------------
@@ -86,13 +54,13 @@ class _JoinedText(Aggregate):
         return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
 
 
-def _theme_ids(kind: str) -> Subquery:
+def _theme_ids(kind: ListingKind) -> Subquery:
     """The ids of a row's themes, e.g. "3;17;5", or NULL when it has none."""
-    links = FindingTheme.objects if kind == "finding" else RecommendationTheme.objects
+    row = kind.theme_link_field
     return Subquery(
-        links.filter(**{kind: OuterRef("pk")})
+        kind.theme_link.objects.filter(**{row: OuterRef("pk")})
         .order_by()
-        .values(kind)
+        .values(row)
         .annotate(ids=_JoinedText("theme_id"))
         .values("ids")
     )
@@ -127,8 +95,8 @@ class _Urls:
     """A listing's permalinks, completed per row from parts worked out once per download
     (what models.record_url does, without its lookup per row)."""
 
-    def __init__(self, kind: str) -> None:
-        self.record = record_url_parts(f"{kind}-detail", "public_id")
+    def __init__(self, kind: ListingKind) -> None:
+        self.record = record_url_parts(kind.detail_url_name, "public_id")
         self.inspection = record_url_parts("inspection-detail", "slug")
 
     def of_record(self, public_id: str) -> str:
@@ -140,7 +108,7 @@ class _Urls:
         return before + slug + after
 
 
-# A row's values in FINDING_FIELDS (or RECOMMENDATION_FIELDS) order: str, None, and the
+# A row's values in its listing's `export_fields` order: str, None, and the
 # themes as a list of slugs; dates as ISO text.
 Values = tuple[Any, ...]
 
@@ -193,21 +161,22 @@ def _recommendation_values(row: Sequence[Any], themes: _Themes, urls: _Urls) -> 
     )
 
 
+# What turns a row's `export_columns` into its `export_fields`' values, by listing.
+VALUES = {FINDINGS.name: _finding_values, RECOMMENDATIONS.name: _recommendation_values}
+
+
 def value_chunks(listing: Listing) -> Iterator[list[Values]]:
     """The listing's rows as tuples of values in its fields' order, CHUNK_SIZE at a time.
 
     Two queries in all, whatever the number of rows: the themes, then the rows through one
     cursor. The same filters and order as the listing's pages (`Listing.rows`).
     """
-    if listing.kind == "finding":
-        columns, to_values = FINDING_COLUMNS, _finding_values
-    else:
-        columns, to_values = RECOMMENDATION_COLUMNS, _recommendation_values
+    to_values = VALUES[listing.kind.name]
     # The listing's prefetch is for model instances; these rows bring their theme ids.
     rows: QuerySet = (
         listing.rows.prefetch_related(None)
         .annotate(theme_ids=_theme_ids(listing.kind))
-        .values_list(*columns)
+        .values_list(*listing.kind.export_columns)
     )
     themes, urls = _Themes(rows.db), _Urls(listing.kind)
     iterator = rows.iterator(chunk_size=CHUNK_SIZE)

@@ -1,11 +1,15 @@
-"""/findings/ and /recommendations/: filtered rows, facet counts and pages."""
+"""/findings/ and /recommendations/: filtered rows, facet counts and pages.
+
+What each listing's rows are, their order and their facets are described once, in
+`inspections.listing_kinds`; this module reads those descriptions.
+"""
 
 from __future__ import annotations
 
 import bisect
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +20,8 @@ from django.db.models.functions import ExtractYear
 
 from .. import search
 from ..filters import FindingFilterSet, PublishedTextFilterSet, RecommendationFilterSet
-from ..models import Finding, FindingTheme, Recommendation, RecommendationTheme
-from ..vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
-from .shared import area_grade_subquery, grouped, themes_prefetch
+from ..listing_kinds import FINDINGS, INSPECTION_ORDER, RECOMMENDATIONS, Facet, ListingKind
+from .shared import grouped, themes_prefetch
 
 
 @dataclass
@@ -27,7 +30,7 @@ class Listing:
 
     filterset: PublishedTextFilterSet
     base: QuerySet
-    kind: str  # "finding" or "recommendation"
+    kind: ListingKind
 
     @property
     def is_valid(self) -> bool:
@@ -35,7 +38,7 @@ class Listing:
 
     @property
     def rows(self) -> QuerySet:
-        """The filtered rows, newest inspection first, each with what a row shows.
+        """The filtered rows in the listing's order, each with what a row shows.
 
         Empty when the parameters are invalid: the page reports the errors instead of
         guessing what was meant.
@@ -44,12 +47,10 @@ class Listing:
             return self.base.none()
         rows = self.filtered.select_related("inspection__authority")
         rows = rows.prefetch_related(themes_prefetch())
-        order: list[Any] = list(INSPECTION_ORDER)
-        if self.kind == "finding":
-            rows = rows.annotate(area_grade=area_grade_subquery())
-            order.append("position")
-        else:
-            order += ["addressee", "position"]
+        annotations = self.kind.annotations
+        if annotations:
+            rows = rows.annotate(**{name: make() for name, make in annotations.items()})
+        order: list[Any] = list(self.kind.order)
         # A search puts the best matches first (PostgreSQL only), then the usual order.
         relevance = search.rank(self.filterset.search_queries())
         if relevance is not None:
@@ -70,21 +71,16 @@ class Listing:
         return search.rank(self.filterset.search_queries()) is not None
 
 
-# The usual order of a listing, newest inspection first; every row of one inspection is
-# contiguous in it, which is what lets a page be read from the inspections it spans.
-INSPECTION_ORDER = ("-inspection__start_date", "inspection__authority__name", "inspection_id")
-
-
 def finding_list(*, filters: Mapping[str, Any]) -> Listing:
     """/findings/ filtered by `filters` (a QueryDict or a dict of lists)."""
-    base = Finding.objects.published()
-    return Listing(FindingFilterSet(filters, queryset=base), base, "finding")
+    base = FINDINGS.model.objects.published()
+    return Listing(FindingFilterSet(filters, queryset=base), base, FINDINGS)
 
 
 def recommendation_list(*, filters: Mapping[str, Any]) -> Listing:
     """/recommendations/ filtered by `filters` (a QueryDict or a dict of lists)."""
-    base = Recommendation.objects.published()
-    return Listing(RecommendationFilterSet(filters, queryset=base), base, "recommendation")
+    base = RECOMMENDATIONS.model.objects.published()
+    return Listing(RecommendationFilterSet(filters, queryset=base), base, RECOMMENDATIONS)
 
 
 @dataclass(frozen=True)
@@ -107,136 +103,115 @@ class FacetCounts:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def _code_facet(
-    name: str, label: str, rows: QuerySet, field_name: str, vocabulary: dict[str, str]
-) -> FacetCounts:
-    counts = {row[field_name]: row["count"] for row in grouped(rows, field_name)}
+def _code_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
+    make = kind.annotations.get(facet.column)
+    if make is not None:  # a value worked out per row, such as a finding's area grade
+        rows = rows.annotate(**{facet.column: make()})
+    counts = {row[facet.column]: row["count"] for row in grouped(rows, facet.column)}
+    codes = facet.codes or {}
     # In the vocabulary's order (grades best to worst), leaving out empty codes.
     return FacetCounts(
-        name,
-        label,
-        [
-            FacetCount(code, words, counts[code])
-            for code, words in vocabulary.items()
-            if code in counts
-        ],
-        dict(vocabulary),
+        facet.name,
+        facet.label,
+        [FacetCount(code, words, counts[code]) for code, words in codes.items() if code in counts],
+        dict(codes),
     )
 
 
-def listing_facets(*, listing: Listing) -> list[FacetCounts]:
-    """Each filter's choices with how many rows each would leave, given the other filters.
-
-    One GROUP BY query per facet. A facet's own filter is left out of its count (Datasette's
-    rule), so choosing a second theme shows what "either" would add.
-    """
-    if not listing.is_valid:
-        return []
-    fs = listing.filterset
-
-    def rows(exclude: str) -> QuerySet:
-        return fs.filter_queryset_except(listing.base, exclude)
-
-    facets: list[FacetCounts] = []
-
-    link_model = FindingTheme if listing.kind == "finding" else RecommendationTheme
-    link_field = fs.theme_link_field
+def _theme_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
+    link_field = kind.theme_link_field
     theme_counts = (
-        link_model.objects.filter(**{f"{link_field}__in": rows("theme").values("pk")})
+        kind.theme_link.objects.filter(**{f"{link_field}__in": rows.values("pk")})
         .order_by()
         .values("theme__slug", "theme__name")
         .annotate(count=Count("pk"))
         .order_by("-count", "theme__name")
     )
-    facets.append(
-        FacetCounts(
-            "theme",
-            "Theme",
-            [FacetCount(r["theme__slug"], r["theme__name"], r["count"]) for r in theme_counts],
-        )
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [FacetCount(r["theme__slug"], r["theme__name"], r["count"]) for r in theme_counts],
     )
-    facets.append(
-        _code_facet("grade", "Overall grade", rows("grade"), "inspection__overall_grade", GRADES)
+
+
+def _year_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
+    years = grouped(rows.annotate(year=ExtractYear("inspection__start_date")), "year")
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [
+            FacetCount(str(r["year"]), str(r["year"]), r["count"])
+            for r in sorted(years, key=lambda r: r["year"], reverse=True)
+        ],
     )
-    if listing.kind == "finding":
-        facets.append(_code_facet("area", "Judgement area", rows("area"), "area", AREAS))
-        facets.append(
-            _code_facet(
-                "area_grade",
-                "Grade for that area",
-                rows("area_grade").annotate(area_grade=area_grade_subquery()),
-                "area_grade",
-                GRADES,
-            )
-        )
-    else:
-        facets.append(
-            _code_facet("addressee", "Addressed to", rows("addressee"), "addressee", ADDRESSEES)
-        )
-        facets.append(
-            _code_facet("timescale", "Timescale", rows("timescale"), "timescale", TIMESCALES)
-        )
-    years = grouped(rows("year").annotate(year=ExtractYear("inspection__start_date")), "year")
-    facets.append(
-        FacetCounts(
-            "year",
-            "Year inspected",
-            [
-                FacetCount(str(r["year"]), str(r["year"]), r["count"])
-                for r in sorted(years, key=lambda r: r["year"], reverse=True)
-            ],
-        )
-    )
-    facets.append(
-        _code_facet(
-            "framework",
-            "Kind of inspection",
-            rows("framework"),
-            "inspection__framework",
-            FRAMEWORKS,
-        )
-    )
+
+
+def _region_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
     regions = grouped(
-        rows("region"),
+        rows,
         "inspection__authority__region__slug",
         "inspection__authority__region__code",
         "inspection__authority__region__name",
     )
-    facets.append(
-        FacetCounts(
-            "region",
-            "Region",
-            [
-                FacetCount(
-                    r["inspection__authority__region__slug"],
-                    r["inspection__authority__region__name"],
-                    r["count"],
-                )
-                for r in sorted(regions, key=lambda r: r["inspection__authority__region__name"])
-            ],
-            # A region may be named by its ONS code too: the same choice.
-            {
-                r["inspection__authority__region__code"]: r["inspection__authority__region__slug"]
-                for r in regions
-            },
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [
+            FacetCount(
+                r["inspection__authority__region__slug"],
+                r["inspection__authority__region__name"],
+                r["count"],
+            )
+            for r in sorted(regions, key=lambda r: r["inspection__authority__region__name"])
+        ],
+        # A region may be named by its ONS code too: the same choice.
+        {
+            r["inspection__authority__region__code"]: r["inspection__authority__region__slug"]
+            for r in regions
+        },
+    )
+
+
+def _authority_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
+    authorities = grouped(rows, "inspection__authority__slug", "inspection__authority__name")
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [
+            FacetCount(
+                r["inspection__authority__slug"], r["inspection__authority__name"], r["count"]
+            )
+            for r in sorted(authorities, key=lambda r: r["inspection__authority__name"])
+        ],
+    )
+
+
+# How the facets that are not lists of codes are counted, by parameter.
+_FacetCounter = Callable[[Facet, QuerySet, ListingKind], FacetCounts]
+FACET_COUNTERS: dict[str, _FacetCounter] = {
+    "theme": _theme_facet,
+    "year": _year_facet,
+    "region": _region_facet,
+    "authority": _authority_facet,
+}
+
+
+def listing_facets(*, listing: Listing) -> list[FacetCounts]:
+    """Each filter's choices with how many rows each would leave, given the other filters.
+
+    One GROUP BY query per facet, in the order the listing's description gives. A facet's
+    own filter is left out of its count (Datasette's rule), so choosing a second theme shows
+    what "either" would add.
+    """
+    if not listing.is_valid:
+        return []
+    fs = listing.filterset
+    return [
+        FACET_COUNTERS.get(facet.name, _code_facet)(
+            facet, fs.filter_queryset_except(listing.base, facet.name), listing.kind
         )
-    )
-    authorities = grouped(
-        rows("authority"), "inspection__authority__slug", "inspection__authority__name"
-    )
-    facets.append(
-        FacetCounts(
-            "authority",
-            "Authority",
-            [
-                FacetCount(
-                    r["inspection__authority__slug"], r["inspection__authority__name"], r["count"]
-                )
-                for r in sorted(authorities, key=lambda r: r["inspection__authority__name"])
-            ],
-        )
-    )
-    return facets
+        for facet in listing.kind.facets
+    ]
 
 
 # Counting every row a filter leaves is what costs at scale (a common word matches 34,000 of
@@ -289,7 +264,7 @@ def listing_summary(*, listing: Listing, data_version: str) -> ListingSummary:
         return ListingSummary(0, [])
     filters = json.dumps(sorted(listing.filterset.active().items()), default=str)
     digest = hashlib.sha256(f"{data_version}|{filters}".encode()).hexdigest()[:40]
-    key = f"listing-summary:{listing.kind}:{digest}"
+    key = f"listing-summary:{listing.kind.name}:{digest}"
     summary = cache.get(key)
     if summary is not None:
         return summary

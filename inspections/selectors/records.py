@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 
+from ..listing_kinds import area_grade_subquery
 from ..models import Finding, Inspection, Judgement, Recommendation
-from .shared import area_grade_subquery, themes_prefetch
+from .shared import themes_prefetch
 
 
 @dataclass

@@ -20,13 +20,7 @@ from collections.abc import Iterator, Sequence
 from django.http import StreamingHttpResponse
 
 from ..selectors import Listing
-from ..selectors.exports import (
-    FINDING_FIELDS,
-    RECOMMENDATION_FIELDS,
-    THEMES,
-    Values,
-    value_chunks,
-)
+from ..selectors.exports import THEMES, Values, value_chunks
 
 CSV_THEME_SEPARATOR = ";"  # slugs never contain it
 
@@ -89,7 +83,7 @@ def csv_line(values: Values) -> str:
     return _csv_cells(values[:THEMES]) + "," + themes + "," + rest + "\r\n"
 
 
-def _csv_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[str]:
+def _csv_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Iterator[str]:
     yield ",".join(map(_csv_quote, fields)) + "\r\n"
     for chunk in chunks:
         yield "".join(map(csv_line, chunk))
@@ -101,7 +95,7 @@ def _csv_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[s
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
-def _json_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[str]:
+def _json_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Iterator[str]:
     yield "["
     separator = "\n"
     for chunk in chunks:
@@ -112,13 +106,13 @@ def _json_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[
 
 def export_response(listing: Listing, fmt: str) -> StreamingHttpResponse:
     """The listing's rows as a streamed CSV or JSON download."""
-    fields = FINDING_FIELDS if listing.kind == "finding" else RECOMMENDATION_FIELDS
+    fields = listing.kind.export_fields
     chunks = value_chunks(listing)
     if fmt == "csv":
         content, content_type = _csv_chunks(chunks, fields), "text/csv; charset=utf-8"
     else:
         content, content_type = _json_chunks(chunks, fields), "application/json"
     response = StreamingHttpResponse(content, content_type=content_type)
-    filename = f"ofsted-{listing.kind}s-{datetime.date.today():%Y-%m-%d}.{fmt}"
+    filename = f"ofsted-{listing.kind.name}s-{datetime.date.today():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
