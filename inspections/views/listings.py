@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..freshness import current as data_freshness
+from ..links import query_url
 from ..selectors import Listing
 from .exports import export_response
 from .presentation import (
@@ -27,7 +28,6 @@ from .presentation import (
     FacetOption,
     highlight,
     present_facets,
-    query_url,
     toggled,
     without_response_params,
 )
