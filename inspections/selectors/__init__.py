@@ -8,7 +8,8 @@ withdrawn record's own permalink, which answers 410.
 
 One module per family of pages: `listings` (/findings/, /recommendations/ and their
 facets), `exports` (their downloads' rows), `authorities`, `records` (an inspection and the
-permalinks), `themes`, `home` and `about`. What views call is importable from here.
+permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable from
+here.
 """
 
 from .about import coverage
@@ -27,6 +28,7 @@ from .records import (
     inspection_detail,
     inspection_source,
     recommendation_permalink,
+    source_sha256,
 )
 from .themes import theme_detail, theme_list
 
@@ -47,6 +49,7 @@ __all__ = [
     "recommendation_list",
     "recommendation_permalink",
     "region_choices",
+    "source_sha256",
     "theme_detail",
     "theme_list",
 ]

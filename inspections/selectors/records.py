@@ -150,3 +150,12 @@ def inspection_source(*, slug: str) -> Inspection:
     if inspection is None:
         raise Http404("No inspection has that address.")
     return inspection
+
+
+def source_sha256(*, slug: str) -> str | None:
+    """The hash of the bytes of an inspection's original document; None for no inspection."""
+    return (
+        Inspection.objects.filter(slug=slug)
+        .values_list("source_document__sha256", flat=True)
+        .first()
+    )
