@@ -2,20 +2,18 @@
 
 Built on Django's syndication framework. Each entry is one inspection: its id is the
 inspection page's absolute URL, which never changes because an inspection's slug is set
-once (so re-imports never make a reader show an entry twice). Every feed runs the same few
-queries whatever it holds: the authority or theme, then one query for the entries with
-their grade words and recommendation counts as subqueries.
+once (so re-imports never make a reader show an entry twice). What each feed holds is
+read by `inspections.selectors.feeds`.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
@@ -23,76 +21,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from .models import (
-    Authority,
-    FindingTheme,
-    Inspection,
-    Judgement,
-    Recommendation,
-    RecommendationTheme,
-    Theme,
-)
-from .selectors import PUBLISHED, publication_date
+from .selectors.feeds import feed_authority, feed_inspections, feed_theme
 from .vocabulary import GRADES
 
-FEED_LENGTH = 50
-
-
-def _published_recommendation_count(addressee: str) -> Subquery:
-    return Subquery(
-        Recommendation.objects.filter(PUBLISHED, inspection=OuterRef("pk"), addressee=addressee)
-        .order_by()
-        .values("inspection")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-
-
-def feed_inspections(
-    *, authority: Authority | None = None, theme: Theme | None = None
-) -> QuerySet[Inspection]:
-    """The latest inspections for a feed, newest first, at most FEED_LENGTH, in one query.
-
-    "Newest" is the publication date, or the last day on site where the report gives none.
-    With `theme`, only inspections with at least one published finding or recommendation
-    tagged with it. Each row carries `feed_date`, `overall_words` (the report's words for
-    the overall grade, or NULL) and counts of published recommendations to the authority
-    and to its LSCB.
-    """
-    inspections = Inspection.objects.all()
-    if authority is not None:
-        inspections = inspections.filter(authority=authority)
-    if theme is not None:
-        tagged_finding = FindingTheme.objects.filter(
-            theme=theme,
-            finding__inspection=OuterRef("pk"),
-            finding__is_hidden=False,
-            finding__withdrawn_at__isnull=True,
-        )
-        tagged_recommendation = RecommendationTheme.objects.filter(
-            theme=theme,
-            recommendation__inspection=OuterRef("pk"),
-            recommendation__is_hidden=False,
-            recommendation__withdrawn_at__isnull=True,
-        )
-        inspections = inspections.filter(Exists(tagged_finding) | Exists(tagged_recommendation))
-    return (
-        inspections.select_related("authority")
-        .annotate(
-            feed_date=publication_date(),
-            overall_words=Subquery(
-                Judgement.objects.filter(inspection=OuterRef("pk"), area="overall").values("words")[
-                    :1
-                ]
-            ),
-            # Subqueries give NULL, not 0, when there are none.
-            authority_recommendations=Coalesce(
-                _published_recommendation_count("authority"), Value(0)
-            ),
-            lscb_recommendations=Coalesce(_published_recommendation_count("lscb"), Value(0)),
-        )
-        .order_by(F("feed_date").desc(), "authority__name", "slug")[:FEED_LENGTH]
-    )
+if TYPE_CHECKING:
+    from .models import Authority, Inspection, Theme
 
 
 def _midnight_utc(day: datetime.date) -> datetime.datetime:
@@ -185,7 +118,7 @@ class AuthorityInspectionFeed(InspectionFeed):
     """One authority's latest published inspections (/authorities/<slug>/feed/)."""
 
     def get_object(self, request: HttpRequest, slug: str) -> Authority:
-        return get_object_or_404(Authority, slug=slug)
+        return feed_authority(slug=slug)
 
     def title(self, obj: Authority) -> str:
         return f"Ofsted inspections of {obj.name}'s children's services"
@@ -204,7 +137,7 @@ class ThemeInspectionFeed(InspectionFeed):
     """The latest inspections with a published finding or recommendation on one theme."""
 
     def get_object(self, request: HttpRequest, slug: str) -> Theme:
-        return get_object_or_404(Theme, slug=slug)
+        return feed_theme(slug=slug)
 
     def title(self, obj: Theme) -> str:
         return f"Ofsted inspections on {obj.name}"

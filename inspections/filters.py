@@ -19,25 +19,18 @@ too long, too many or containing NUL (which PostgreSQL cannot take).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from . import listing_kinds as kinds
 from . import search
-from .models import (
-    SLUG,
-    SLUG_PATTERN,
-    Finding,
-    FindingTheme,
-    Judgement,
-    Recommendation,
-    RecommendationTheme,
-    Theme,
-)
-from .vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
+from .listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
+from .models import SLUG, SLUG_PATTERN, Finding, Judgement, Theme
+from .vocabulary import GRADES
 
 REGION = re.compile(rf"E12\d{{6}}|{SLUG_PATTERN}")
 YEAR = re.compile(r"(19|20)\d\d")
@@ -177,39 +170,47 @@ class SearchFilter(django_filters.Filter):
     field_class = SearchField
 
 
-def _codes(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
+def _codes(vocabulary: Mapping[str, str]) -> list[tuple[str, str]]:
     return list(vocabulary.items())
+
+
+def _code_filter(facet: kinds.Facet) -> CodeFilter:
+    """A filter on one of `facet`'s codes, by the FilterSet's `filter_<name>` method."""
+    if facet.codes is None:
+        raise ValueError(f"The {facet.name} facet has no codes to choose from.")
+    return CodeFilter(choices=_codes(facet.codes), method=f"filter_{facet.name}", label=facet.label)
 
 
 # --- Findings and recommendations -------------------------------------------------------
 
 
 class PublishedTextFilterSet(django_filters.FilterSet):
-    """What /findings/ and /recommendations/ share. Subclasses say how themes are linked."""
+    """What /findings/ and /recommendations/ share. Subclasses name their `listing`, whose
+    description (`inspections.listing_kinds`) gives the labels and how themes are linked."""
 
-    theme = PatternFilter(pattern=SLUG, noun="theme", method="filter_theme", label="Theme")
-    grade = CodeFilter(choices=_codes(GRADES), method="filter_grade", label="Overall grade")
-    area = CodeFilter(choices=_codes(AREAS), method="filter_area", label="Judgement area")
-    area_grade = CodeFilter(
-        choices=_codes(GRADES), method="filter_area_grade", label="Grade for that area"
+    listing: ListingKind = FINDINGS
+
+    theme = PatternFilter(
+        pattern=SLUG, noun="theme", method="filter_theme", label=kinds.THEME.label
     )
-    year = PatternFilter(pattern=YEAR, noun="year", method="filter_year", label="Year inspected")
-    framework = CodeFilter(
-        choices=_codes(FRAMEWORKS), method="filter_framework", label="Kind of inspection"
+    grade = _code_filter(kinds.GRADE)
+    area = _code_filter(kinds.AREA)
+    area_grade = _code_filter(kinds.AREA_GRADE)
+    year = PatternFilter(pattern=YEAR, noun="year", method="filter_year", label=kinds.YEAR.label)
+    framework = _code_filter(kinds.FRAMEWORK)
+    region = PatternFilter(
+        pattern=REGION, noun="region", method="filter_region", label=kinds.REGION.label
     )
-    region = PatternFilter(pattern=REGION, noun="region", method="filter_region", label="Region")
     authority = PatternFilter(
-        pattern=SLUG, noun="authority", method="filter_authority", label="Authority"
+        pattern=SLUG, noun="authority", method="filter_authority", label=kinds.AUTHORITY.label
     )
-    q = SearchFilter(method="filter_q", label="Search the text")
-
-    theme_link: type = FindingTheme  # the through model from a row to its themes
-    theme_link_field: str = "finding"
+    q = SearchFilter(method="filter_q", label=kinds.SEARCH_LABEL)
 
     def filter_theme(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         # EXISTS rather than a join: a row with two chosen themes must appear once.
-        links = self.theme_link.objects.filter(
-            **{self.theme_link_field: OuterRef("pk")}, theme_id__in=self._theme_ids(value)
+        links = self.listing.theme_link.objects.filter(
+            **{self.listing.theme_link_field: OuterRef("pk")},
+            theme_id__in=self._theme_ids(value),
         )
         return queryset.filter(Exists(links))
 
@@ -290,8 +291,10 @@ def area_grade_is(grades: list[str]) -> Exists:
 class FindingFilterSet(PublishedTextFilterSet):
     """/findings/: numbered paragraphs, filtered by where they come from and what they say."""
 
+    listing = FINDINGS
+
     class Meta:
-        model = Finding
+        model = FINDINGS.model
         fields: list[str] = []
 
 
@@ -302,27 +305,17 @@ class RecommendationFilterSet(PublishedTextFilterSet):
     through its evidence, the findings paragraphs marked "(Recommendation)" that support it.
     """
 
-    addressee = CodeFilter(
-        choices=_codes(ADDRESSEES), method="filter_addressee", label="Addressed to"
-    )
-    timescale = CodeFilter(choices=_codes(TIMESCALES), method="filter_timescale", label="Timescale")
+    addressee = _code_filter(kinds.ADDRESSEE)
+    timescale = _code_filter(kinds.TIMESCALE)
 
-    theme_link = RecommendationTheme
-    theme_link_field = "recommendation"
+    listing = RECOMMENDATIONS
 
     class Meta:
-        model = Recommendation
+        model = RECOMMENDATIONS.model
         fields: list[str] = []
 
     def _evidence(self, condition: Q | Exists) -> Exists:
-        return Exists(
-            Finding.objects.filter(
-                condition,
-                recommendations=OuterRef("pk"),
-                is_hidden=False,
-                withdrawn_at__isnull=True,
-            )
-        )
+        return Exists(Finding.objects.published().filter(condition, recommendations=OuterRef("pk")))
 
     def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(self._evidence(Q(area__in=value)))

@@ -447,9 +447,30 @@ class ThemeModel(models.Model):
         return f"theme model v{self.version}"
 
 
-# Hidden by a curator or withdrawn from the report: never listed publicly. Few rows, with a
-# partial index each, so "all but these" is cheap to say at a million rows.
+def published_condition(via: str = "") -> Q:
+    """The publishing rule: neither hidden by a curator nor withdrawn from the report.
+
+    `via` reaches the record through a relation ("finding__"), for a condition on a row
+    that links to it (a theme link, say) without a subquery.
+    """
+    return Q(**{f"{via}is_hidden": False, f"{via}withdrawn_at__isnull": True})
+
+
+# The rule's opposite, said positively: hidden or withdrawn. Few rows, with a partial index
+# each, so "all but these" is cheap to say at a million rows.
 UNPUBLISHED = Q(is_hidden=True) | Q(withdrawn_at__isnull=False)
+
+
+class PublishedTextQuerySet(models.QuerySet):
+    """Findings or recommendations, with the publishing rule as a method."""
+
+    def published(self) -> PublishedTextQuerySet:
+        """Those the public may see: listed, counted and linked to."""
+        return self.filter(published_condition())
+
+    def unpublished(self) -> PublishedTextQuerySet:
+        """Those hidden or withdrawn: their permalinks answer 410."""
+        return self.filter(UNPUBLISHED)
 
 
 class PublishedText(models.Model):
@@ -479,12 +500,14 @@ class PublishedText(models.Model):
         help_text="The theme model that last tagged it; empty before theme models.",
     )
 
+    objects = PublishedTextQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
     @property
     def is_published(self) -> bool:
-        """Shown publicly: neither hidden by a curator nor withdrawn (UNPUBLISHED's opposite).
+        """Shown publicly: `published_condition()` for one record already read.
 
         An unpublished record's permalink answers 410 Gone, with a link to its inspection.
         """

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections.coverage import coverage
 from inspections.importer.service import import_source, store_source
 from inspections.models import Authority, Finding, ImportAttempt, Recommendation
+from inspections.selectors import coverage
 
 from .conftest import ROOT
 from .seeds import ALL, DEVON_2013, NORTH_SOMERSET_2017, import_seeds

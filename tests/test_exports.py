@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from inspections import selectors
 from inspections.models import Authority, Finding, Inspection, Recommendation, Theme
+from inspections.selectors import exports as export_rows
 from inspections.views import exports
 
 from .seeds import ALL, NORTH_SOMERSET_2017, import_seeds
@@ -180,7 +181,7 @@ def test_no_query_per_row(client, seeds, django_assert_num_queries, monkeypatch)
     with django_assert_num_queries(3):
         _, body = download(client, "/findings/?format=json")
     assert len(json.loads(body)) == total
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(export_rows, "CHUNK_SIZE", 100)
     assert total > 2 * 100  # several chunks
     with django_assert_num_queries(3):
         _, body = download(client, "/findings/?format=csv")
@@ -188,20 +189,18 @@ def test_no_query_per_row(client, seeds, django_assert_num_queries, monkeypatch)
 
 
 # --- Byte for byte what the model instances say ------------------------------------------
-# The exports read plain columns, not model instances, for speed (views/exports.py). These
+# The exports read plain columns, not model instances, for speed (selectors/exports.py). These
 # tests write the same downloads the straightforward way, from instances with
 # get_absolute_url() and the csv and json modules, and require the same bytes.
 
 
 def reference_body(listing, fmt):
     """The download written from model instances: what the export must equal."""
-    fields = (
-        FINDING_FIELDS if listing.kind == "finding" else [*FINDING_FIELDS, "addressee", "timescale"]
-    )
+    is_finding = listing.kind.name == "finding"
+    fields = FINDING_FIELDS if is_finding else [*FINDING_FIELDS, "addressee", "timescale"]
     rows = []
     for record in listing.rows:  # instances, themes prefetched by name
         inspection = record.inspection
-        is_finding = listing.kind == "finding"
         row = {
             "id": record.public_id,
             "url": record.get_absolute_url(),
@@ -294,7 +293,7 @@ def awkward(seeds):
     ],
 )
 def test_the_download_is_what_the_model_instances_say(client, awkward, monkeypatch, url, fmt):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 7)  # rows across many chunks
+    monkeypatch.setattr(export_rows, "CHUNK_SIZE", 7)  # rows across many chunks
     _, body = download(client, url + ("&" if "?" in url else "?") + f"format={fmt}")
     path, _, query = url.partition("?")
     build = selectors.finding_list if path == "/findings/" else selectors.recommendation_list
@@ -304,10 +303,10 @@ def test_the_download_is_what_the_model_instances_say(client, awkward, monkeypat
 
 
 def test_a_theme_added_during_a_download_is_still_named(db):
-    themes = exports._Themes("default")
+    themes = export_rows._Themes("default")
     added = Theme.objects.create(slug="added", name="Aaa added later")
     other = Theme.objects.create(slug="other", name="Zzz other")
-    themes_later = exports._Themes("default")
+    themes_later = export_rows._Themes("default")
     assert themes_later.slugs(f"{other.pk};{added.pk}") == ["added", "other"]
     assert themes.slugs(f"{other.pk};{added.pk}") == ["added", "other"]
     assert themes.slugs(f"{other.pk};999999") == ["other"]  # deleted since: left out

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
-from inspections.feeds import InspectionFeed, feed_inspections, inspection_summary
+from inspections.feeds import InspectionFeed, inspection_summary
 from inspections.importer.service import import_source
 from inspections.models import (
     Authority,
@@ -22,6 +22,7 @@ from inspections.models import (
     SourceDocument,
     Theme,
 )
+from inspections.selectors.feeds import feed_inspections
 
 from .seeds import ALL, DEVON_2013, NORTH_SOMERSET_2017, SOMERSET_2017_VISIT, import_seeds
 

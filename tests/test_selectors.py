@@ -333,11 +333,11 @@ def test_every_page_holds_the_listings_rows_in_its_order(seeds, select, params):
 
 
 def test_ranked_pages_past_the_kept_ids_are_sorted_in_the_database(seeds, monkeypatch):
-    from inspections import selectors
+    from inspections.selectors import listings
 
     listing = finding_list(filters=QueryDict("q=child"))
     expected = [row.pk for row in listing.rows]
-    monkeypatch.setattr(selectors, "RANKED_IDS", 10)
+    monkeypatch.setattr(listings, "RANKED_IDS", 10)
     from django.core.cache import cache
 
     cache.clear()

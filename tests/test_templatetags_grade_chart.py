@@ -3,7 +3,7 @@
 import datetime
 from types import SimpleNamespace
 
-from inspections.selectors import JudgementRow
+from inspections.selectors.authorities import JudgementRow
 from inspections.templatetags.grade_chart import (
     MARKERS,
     grade_chart,

@@ -358,7 +358,7 @@ def test_the_authority_page_shows_what_was_raised_again(client, seeds):
 
 
 def test_the_authority_page_links_to_what_it_does_not_show(client, seeds, monkeypatch):
-    from inspections.selectors import RaisedAt
+    from inspections.selectors.authorities import RaisedAt
 
     # Real reports never exceed the limits, so lower one: each occasion shows one.
     monkeypatch.setattr(RaisedAt, "SHOWN", 1)

@@ -4,9 +4,19 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .. import links
 from ..vocabulary import GRADES, TIMESCALES
 
 register = template.Library()
+
+
+@register.simple_tag
+def filter_url(url_name: str, **params) -> str:
+    """A link to a filtered listing: `{% filter_url 'finding-list' theme=theme.slug %}`.
+
+    See `inspections.links.filter_url`; the page escapes it (`&` as `&amp;`) like any text.
+    """
+    return links.filter_url(url_name, **params)
 
 
 def grade_label(code: str | None) -> str:

@@ -152,8 +152,8 @@ def new_scale(inspection) -> bool:
 def grade_chart(graded: Sequence, judgement_rows: Sequence) -> GradeChart | None:
     """The chart's geometry for an authority's graded inspections (oldest first).
 
-    `judgement_rows` are `selectors.JudgementRow`s: one per area, with a cell (a Judgement
-    or None) per graded inspection. None when there is nothing graded to draw.
+    `judgement_rows` are `selectors.authorities.JudgementRow`s: one per area, with a cell
+    (a Judgement or None) per graded inspection. None when there is nothing graded to draw.
     """
     if not graded or not judgement_rows:
         return None

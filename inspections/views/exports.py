@@ -1,18 +1,10 @@
 """The CSV and JSON twins of /findings/ and /recommendations/ (DOMAIN.md's row fields).
 
-Exactly the filtered rows, all pages, streamed in chunks, with a fixed number of queries
-whatever the number of rows: the rows come through one cursor (`.iterator()`, a server-side
-cursor on PostgreSQL), each carrying the ids of its themes, so memory stays flat.
+Exactly the filtered rows, all pages, streamed in chunks as `selectors.exports` reads them.
 
 Measured at 1M findings (scripts/benchmark_export.py: 100,000 rows, 3,000 -> 24,000 rows/s
-as CSV, 3,300 -> 18,000-21,000 as JSON), what used to cost the time, and what replaced it:
-- a model instance per row, plus its inspection and authority: rows are plain tuples of
-  the columns a row shows (`values_list`);
-- themes prefetched per chunk (an `IN (...)` query of 500 ids, ~20 ms each): each row
-  carries its theme ids, aggregated by a subquery (an index lookup), and they are put in
-  the pages' order (by theme name) in Python from one read of the themes;
-- two reverse() calls per row: each URL is reversed once per download and completed per
-  row by concatenation;
+as CSV, 3,300 -> 18,000-21,000 as JSON); besides reading plain columns (see
+`inspections.selectors.exports`), what used to cost the time here, and what replaced it:
 - the csv module (~25 µs a row: it tests each character of the text in turn): cells are
   quoted here with str methods, by the same rule (`_csv_quote`, checked against csv.writer
   in tests/test_exports.py, as is the whole download against model instances);
@@ -24,203 +16,13 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterator, Sequence
-from itertools import islice
-from typing import Any
 
-from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 
-from ..models import FindingTheme, RecommendationTheme, Theme, record_url_parts
 from ..selectors import Listing
+from ..selectors.exports import THEMES, Values, value_chunks
 
-CHUNK_SIZE = 500
-
-FINDING_FIELDS = [
-    "id",
-    "url",
-    "authority",
-    "authority_name",
-    "inspection_url",
-    "framework",
-    "start_date",
-    "published_date",
-    "section",
-    "paragraph",
-    "overall_grade",
-    "area",
-    "area_grade",
-    "themes",
-    "text",
-]
-RECOMMENDATION_FIELDS = [*FINDING_FIELDS, "addressee", "timescale"]
-THEMES = FINDING_FIELDS.index("themes")
 CSV_THEME_SEPARATOR = ";"  # slugs never contain it
-
-# The columns read for a row, in this order (see `_finding_values`, `_recommendation_values`).
-COMMON_COLUMNS = (
-    "theme_ids",  # annotated here: `_theme_ids`
-    "public_id",
-    "inspection__slug",
-    "inspection__authority__slug",
-    "inspection__authority__name",
-    "inspection__framework",
-    "inspection__start_date",
-    "inspection__published_date",
-    "inspection__overall_grade",
-    "text",
-)
-FINDING_COLUMNS = (*COMMON_COLUMNS, "section", "paragraph", "area", "area_grade")
-RECOMMENDATION_COLUMNS = (*COMMON_COLUMNS, "addressee", "timescale")
-
-
-# --- Reading the rows -------------------------------------------------------------------
-
-
-class _JoinedText(Aggregate):
-    """Its expression's values as text, joined by ";" in no particular order; NULL for none.
-
-    GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL.
-    """
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def __init__(self, expression: str) -> None:
-        super().__init__(Cast(expression, CharField()), Value(";"))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
-
-
-def _theme_ids(kind: str) -> Subquery:
-    """The ids of a row's themes, e.g. "3;17;5", or NULL when it has none."""
-    links = FindingTheme.objects if kind == "finding" else RecommendationTheme.objects
-    return Subquery(
-        links.filter(**{kind: OuterRef("pk")})
-        .order_by()
-        .values(kind)
-        .annotate(ids=_JoinedText("theme_id"))
-        .values("ids")
-    )
-
-
-class _Themes:
-    """Theme slugs by id, for putting a row's themes in the pages' order: by name."""
-
-    def __init__(self, db: str) -> None:
-        self.db = db
-        self._load()
-
-    def _load(self) -> None:
-        ordered = Theme.objects.using(self.db).order_by("name").values_list("pk", "slug")
-        # Keyed by the id as text, as the aggregate gives it, so rows need no int().
-        self.ranked = {str(pk): (rank, slug) for rank, (pk, slug) in enumerate(ordered)}
-
-    def slugs(self, ids: str | None) -> list[str]:
-        """The slugs of the themes `ids` names ("3;17;5"), ordered by theme name."""
-        if not ids:
-            return []
-        try:
-            ranked = [self.ranked[i] for i in ids.split(";")]
-        except KeyError:  # a theme added while the download runs; a gone one is left out
-            self._load()
-            ranked = [self.ranked[i] for i in ids.split(";") if i in self.ranked]
-        ranked.sort()
-        return [slug for _, slug in ranked]
-
-
-class _Urls:
-    """A listing's permalinks, completed per row from parts worked out once per download
-    (what models.record_url does, without its lookup per row)."""
-
-    def __init__(self, kind: str) -> None:
-        self.record = record_url_parts(f"{kind}-detail", "public_id")
-        self.inspection = record_url_parts("inspection-detail", "slug")
-
-    def of_record(self, public_id: str) -> str:
-        before, after = self.record
-        return before + public_id + after
-
-    def of_inspection(self, slug: str) -> str:
-        before, after = self.inspection
-        return before + slug + after
-
-
-# A row's values in FINDING_FIELDS (or RECOMMENDATION_FIELDS) order: str, None, and the
-# themes as a list of slugs; dates as ISO text.
-Values = tuple[Any, ...]
-
-
-def _finding_values(row: Sequence[Any], themes: _Themes, urls: _Urls) -> Values:
-    (theme_ids, public_id, slug, authority, authority_name, framework, start, published,
-     grade, text, section, paragraph, area, area_grade) = row  # fmt: skip
-    return (
-        public_id,
-        urls.of_record(public_id),
-        authority,
-        authority_name,
-        urls.of_inspection(slug),
-        framework,
-        start.isoformat(),  # never NULL
-        published and published.isoformat(),
-        section,
-        paragraph or None,
-        grade or None,
-        area or None,
-        area_grade,
-        themes.slugs(theme_ids),
-        text,
-    )
-
-
-def _recommendation_values(row: Sequence[Any], themes: _Themes, urls: _Urls) -> Values:
-    # A recommendation is not printed under a section, with a paragraph number or a judgement
-    # area, so those are null (the `area` filter reaches recommendations via their evidence).
-    (theme_ids, public_id, slug, authority, authority_name, framework, start, published,
-     grade, text, addressee, timescale) = row  # fmt: skip
-    return (
-        public_id,
-        urls.of_record(public_id),
-        authority,
-        authority_name,
-        urls.of_inspection(slug),
-        framework,
-        start.isoformat(),  # never NULL
-        published and published.isoformat(),
-        None,
-        None,
-        grade or None,
-        None,
-        None,
-        themes.slugs(theme_ids),
-        text,
-        addressee,
-        timescale or None,
-    )
-
-
-def value_chunks(listing: Listing) -> Iterator[list[Values]]:
-    """The listing's rows as tuples of values in its fields' order, CHUNK_SIZE at a time.
-
-    Two queries in all, whatever the number of rows: the themes, then the rows through one
-    cursor. The same filters and order as the listing's pages (`Listing.rows`).
-    """
-    if listing.kind == "finding":
-        columns, to_values = FINDING_COLUMNS, _finding_values
-    else:
-        columns, to_values = RECOMMENDATION_COLUMNS, _recommendation_values
-    # The listing's prefetch is for model instances; these rows bring their theme ids.
-    rows: QuerySet = (
-        listing.rows.prefetch_related(None)
-        .annotate(theme_ids=_theme_ids(listing.kind))
-        .values_list(*columns)
-    )
-    themes, urls = _Themes(rows.db), _Urls(listing.kind)
-    iterator = rows.iterator(chunk_size=CHUNK_SIZE)
-    while chunk := list(islice(iterator, CHUNK_SIZE)):
-        yield [to_values(row, themes, urls) for row in chunk]
-
 
 # --- Writing them -----------------------------------------------------------------------
 
@@ -281,7 +83,7 @@ def csv_line(values: Values) -> str:
     return _csv_cells(values[:THEMES]) + "," + themes + "," + rest + "\r\n"
 
 
-def _csv_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[str]:
+def _csv_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Iterator[str]:
     yield ",".join(map(_csv_quote, fields)) + "\r\n"
     for chunk in chunks:
         yield "".join(map(csv_line, chunk))
@@ -293,7 +95,7 @@ def _csv_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[s
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
-def _json_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[str]:
+def _json_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Iterator[str]:
     yield "["
     separator = "\n"
     for chunk in chunks:
@@ -304,13 +106,13 @@ def _json_chunks(chunks: Iterator[list[Values]], fields: list[str]) -> Iterator[
 
 def export_response(listing: Listing, fmt: str) -> StreamingHttpResponse:
     """The listing's rows as a streamed CSV or JSON download."""
-    fields = FINDING_FIELDS if listing.kind == "finding" else RECOMMENDATION_FIELDS
+    fields = listing.kind.export_fields
     chunks = value_chunks(listing)
     if fmt == "csv":
         content, content_type = _csv_chunks(chunks, fields), "text/csv; charset=utf-8"
     else:
         content, content_type = _json_chunks(chunks, fields), "application/json"
     response = StreamingHttpResponse(content, content_type=content_type)
-    filename = f"ofsted-{listing.kind}s-{datetime.date.today():%Y-%m-%d}.{fmt}"
+    filename = f"ofsted-{listing.kind.name}s-{datetime.date.today():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..freshness import current as data_freshness
+from ..links import query_url
 from ..selectors import Listing
 from .exports import export_response
 from .presentation import (
@@ -27,7 +28,6 @@ from .presentation import (
     FacetOption,
     highlight,
     present_facets,
-    query_url,
     toggled,
     without_response_params,
 )
@@ -39,18 +39,17 @@ FORMATS = ("csv", "json")
 @require_safe
 def finding_list(request: HttpRequest) -> HttpResponse:
     """Findings paragraphs, filtered; or their CSV or JSON download."""
-    listing = selectors.finding_list(filters=request.GET)
-    return _respond(request, listing, reverse("finding-list"), "Findings")
+    return _respond(request, selectors.finding_list(filters=request.GET))
 
 
 @require_safe
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     """Recommendations, filtered; or their CSV or JSON download."""
-    listing = selectors.recommendation_list(filters=request.GET)
-    return _respond(request, listing, reverse("recommendation-list"), "Recommendations")
+    return _respond(request, selectors.recommendation_list(filters=request.GET))
 
 
-def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> HttpResponse:
+def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
+    path = reverse(listing.kind.url_name)
     fmt = request.GET.get("format")
     if fmt is not None and fmt not in FORMATS:
         return HttpResponse(
@@ -103,7 +102,7 @@ def _respond(request: HttpRequest, listing: Listing, path: str, title: str) -> H
         request,
         "inspections/listing.html",
         {
-            "title": title,
+            "title": listing.kind.title,
             "kind": listing.kind,
             "path": path,
             "filterset": listing.filterset,

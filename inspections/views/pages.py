@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
 from django.db import connection
@@ -15,8 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .. import selectors
-from ..models import Finding, Inspection, Recommendation
+from ..listing_kinds import FINDINGS
 from .caching import cached_until_data_changes
+
+if TYPE_CHECKING:
+    from ..models import Finding, Recommendation
 
 # Stored sources are served as these types only; anything else downloads as bytes.
 # Extensions for the media types an imported source can have (decided from its content).
@@ -90,9 +93,7 @@ def inspection_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def inspection_source(request: HttpRequest, slug: str) -> FileResponse:
     """The original document an inspection was imported from, as it was loaded."""
-    inspection = Inspection.objects.select_related("source_document").filter(slug=slug).first()
-    if inspection is None:
-        raise Http404("No inspection has that address.")
+    inspection = selectors.inspection_source(slug=slug)
     source = inspection.source_document
     try:
         handle = source.file.open("rb")
@@ -177,7 +178,7 @@ def share_title(record: Finding | Recommendation) -> str:
     "North Somerset, paragraph 34: Single inspection framework, June 2017".
     """
     inspection = record.inspection
-    if isinstance(record, Finding):
+    if isinstance(record, FINDINGS.model):
         item = f"paragraph {record.paragraph}" if record.paragraph else "finding"
     else:
         item = f"recommendation {record.position + 1}"
@@ -194,7 +195,7 @@ def citation(request: HttpRequest, record: Finding | Recommendation) -> dict[str
     inspection = record.inspection
     title = inspection.title or inspection.get_framework_display()
     dates = _date_range(inspection.start_date, inspection.end_date)
-    if isinstance(record, Finding):
+    if isinstance(record, FINDINGS.model):
         where = f"paragraph {record.paragraph}" if record.paragraph else f"“{record.section}”"
     else:
         where = f"recommendation {record.position + 1}"
@@ -239,9 +240,5 @@ def _date_range(start: datetime.date, end: datetime.date) -> str:
 def source_validators(request: HttpRequest, view_kwargs: dict[str, Any]) -> tuple[str | None, None]:
     """The original document's validators: a strong ETag of its bytes' hash (the bytes are
     exactly those whose hash this is), and no Last-Modified."""
-    sha256 = (
-        Inspection.objects.filter(slug=view_kwargs["slug"])
-        .values_list("source_document__sha256", flat=True)
-        .first()
-    )
+    sha256 = selectors.source_sha256(slug=view_kwargs["slug"])
     return (f'"{sha256}"' if sha256 else None), None

@@ -14,7 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import search
-from ..selectors import FacetCounts
+from ..links import query_url
+from ..selectors.listings import FacetCounts
 
 # Parameters that describe one response rather than the filtered set.
 NOT_FILTERS = ("page", "format")
@@ -42,12 +43,6 @@ class Facet:
     @property
     def selected(self) -> list[FacetOption]:
         return [option for option in self.options if option.selected]
-
-
-def query_url(path: str, params: QueryDict) -> str:
-    """`path` with `params`, or bare `path` when there are none."""
-    encoded = params.urlencode()
-    return f"{path}?{encoded}" if encoded else path
 
 
 def without_response_params(params: QueryDict) -> QueryDict:

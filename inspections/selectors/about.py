@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from .models import Authority, ImportAttempt, Inspection, SourceDocument
-from .selectors import published_findings, published_recommendations
-from .vocabulary import FRAMEWORKS
+from ..models import Authority, Finding, ImportAttempt, Inspection, Recommendation, SourceDocument
+from ..vocabulary import FRAMEWORKS
 
 # The outcomes after which the document's records are in the database as imported.
 SUCCESSFUL_OUTCOMES = [
@@ -115,8 +114,8 @@ def coverage() -> Coverage:
             for code, label in FRAMEWORKS.items()
         ],
         inspections=inspection_totals["inspections"],
-        findings=published_findings().count(),
-        recommendations=published_recommendations().count(),
+        findings=Finding.objects.published().count(),
+        recommendations=Recommendation.objects.published().count(),
         last_imported_at=last_import,
         unreadable=unreadable,
     )

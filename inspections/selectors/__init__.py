@@ -1,0 +1,55 @@
+"""The public site's reads: one function per page, keyword-only, used by views and exports.
+
+Each returns everything its page shows with a fixed number of queries, whatever the amount
+of data (select_related for single objects, prefetch_related for lists, one GROUP BY per
+facet); tests pin the counts. Only published findings and recommendations appear
+(`.published()`: not hidden by a curator, not withdrawn from the report), except on a
+withdrawn record's own permalink, which answers 410.
+
+One module per family of pages: `listings` (/findings/, /recommendations/ and their
+facets), `exports` (their downloads' rows), `authorities`, `records` (an inspection and the
+permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable from
+here.
+"""
+
+from .about import coverage
+from .authorities import authority_history, authority_list, region_choices
+from .home import home_page, national_picture
+from .listings import (
+    Listing,
+    ListingPages,
+    finding_list,
+    listing_facets,
+    listing_summary,
+    recommendation_list,
+)
+from .records import (
+    finding_permalink,
+    inspection_detail,
+    inspection_source,
+    recommendation_permalink,
+    source_sha256,
+)
+from .themes import theme_detail, theme_list
+
+__all__ = [
+    "Listing",
+    "ListingPages",
+    "authority_history",
+    "authority_list",
+    "coverage",
+    "finding_list",
+    "finding_permalink",
+    "home_page",
+    "inspection_detail",
+    "inspection_source",
+    "listing_facets",
+    "listing_summary",
+    "national_picture",
+    "recommendation_list",
+    "recommendation_permalink",
+    "region_choices",
+    "source_sha256",
+    "theme_detail",
+    "theme_list",
+]

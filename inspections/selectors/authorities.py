@@ -1,0 +1,231 @@
+"""/authorities/ and /authorities/<slug>/: latest grades, histories, neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.http import Http404
+
+from ..filters import AuthorityFilterSet
+from ..models import (
+    Authority,
+    Inspection,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+    Region,
+    StatisticalNeighbour,
+    Theme,
+)
+from ..vocabulary import AREAS, GRADE_ORDINALS
+
+
+def _latest_graded(field_name: str) -> Subquery:
+    return Subquery(
+        Inspection.objects.filter(authority=OuterRef("pk"))
+        .exclude(overall_grade="")
+        .order_by("-start_date")
+        .values(field_name)[:1]
+    )
+
+
+def _grade_rank(field_name: str) -> Case:
+    # Ordinal for sorting only (adequate and requires improvement share a rung); NULL when
+    # ungraded, which the sorts put last.
+    return Case(
+        *[When(**{field_name: code}, then=Value(rank)) for code, rank in GRADE_ORDINALS.items()],
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def with_latest_grade(queryset: QuerySet[Authority]) -> QuerySet[Authority]:
+    """Authorities annotated with the overall grade of their latest graded inspection.
+
+    Monitoring visits and letters are not graded, so "latest grade" skips them;
+    `latest_inspection_slug` says which inspection gave the grade. NULL when none has.
+    """
+    return queryset.annotate(
+        latest_grade=_latest_graded("overall_grade"),
+        latest_grade_date=_latest_graded("start_date"),
+        latest_inspection_slug=_latest_graded("slug"),
+        latest_start_date=Subquery(
+            Inspection.objects.filter(authority=OuterRef("pk"))
+            .order_by("-start_date")
+            .values("start_date")[:1]
+        ),
+    ).annotate(latest_grade_rank=_grade_rank("latest_grade"))
+
+
+def region_choices() -> list[Region]:
+    """The regions, for the authorities filter."""
+    return list(Region.objects.order_by("name"))
+
+
+@dataclass
+class AuthorityListing:
+    """/authorities/: the bound FilterSet and the matching authorities."""
+
+    filterset: AuthorityFilterSet
+
+    @property
+    def rows(self) -> QuerySet[Authority]:
+        if not self.filterset.is_valid():
+            return Authority.objects.none()
+        return self.filterset.qs
+
+
+def authority_list(*, filters: Mapping[str, Any]) -> AuthorityListing:
+    """Every authority (former ones too) with its region and latest overall grade."""
+    queryset = with_latest_grade(Authority.objects.select_related("region")).order_by("name")
+    return AuthorityListing(AuthorityFilterSet(filters, queryset=queryset))
+
+
+@dataclass
+class JudgementRow:
+    """One judgement area across an authority's graded inspections: a row of the grid."""
+
+    area: str
+    label: str
+    cells: list[Judgement | None]
+
+
+@dataclass
+class RaisedAt:
+    """One inspection's recommendations under a theme that was raised again."""
+
+    inspection: Inspection
+    recommendations: list[Recommendation]
+
+    # Shown on the authority page; the rest are a link away. Real reports make at most ten
+    # under one theme (three at the 90th percentile); a page listing dozens would bury the
+    # point, that the theme came back.
+    SHOWN = 10
+
+    @property
+    def shown(self) -> list[Recommendation]:
+        return self.recommendations[: self.SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.recommendations) - self.SHOWN)
+
+
+@dataclass
+class RaisedAgain:
+    """A theme the authority was told to improve at two or more different inspections."""
+
+    theme: Theme
+    occasions: list[RaisedAt]  # oldest inspection first
+
+
+@dataclass
+class AuthorityHistory:
+    """Everything /authorities/<slug>/ shows."""
+
+    authority: Authority
+    inspections: list[Inspection]  # oldest first, each with judgements and recommendations
+    graded: list[Inspection]  # the columns of the judgements table
+    judgement_rows: list[JudgementRow]
+    neighbours: list[StatisticalNeighbour]  # each neighbour annotated with latest_grade
+    predecessors: list[Authority]
+    successors: list[Authority]
+    raised_again: list[RaisedAgain] = field(default_factory=list)
+
+
+def raised_again(inspections: list[Inspection]) -> list[RaisedAgain]:
+    """Themes of recommendations to the authority made at two or more different inspections.
+
+    `inspections` are the authority's, oldest first, with their published recommendations
+    prefetched. One query reads which themes each recommendation has, as plain values: as
+    model instances, the themes of a few hundred recommendations were most of the authority
+    page's time. Recommendations to an LSCB are left out: they were not addressed to the
+    authority. Most often raised first, then by theme name.
+    """
+    recommendations = {
+        r.pk: (inspection, r)
+        for inspection in inspections
+        for r in inspection.recommendations.all()
+        if r.addressee == "authority"
+    }
+    links = (
+        RecommendationTheme.objects.filter(recommendation_id__in=list(recommendations))
+        .order_by()
+        .values_list("recommendation_id", "theme_id", "theme__slug", "theme__name")
+    )
+    themes: dict[int, Theme] = {}
+    themes_of: dict[int, list[Theme]] = {}
+    for recommendation_id, theme_id, slug, name in links:
+        if theme_id not in themes:
+            themes[theme_id] = Theme(pk=theme_id, slug=slug, name=name)
+        themes_of.setdefault(recommendation_id, []).append(themes[theme_id])
+    by_theme: dict[int, dict[int, RaisedAt]] = {}
+    for pk, (inspection, recommendation) in recommendations.items():  # oldest first
+        for theme in themes_of.get(pk, []):
+            occasions = by_theme.setdefault(theme.pk, {})
+            occasion = occasions.setdefault(inspection.pk, RaisedAt(inspection, []))
+            occasion.recommendations.append(recommendation)
+    repeated = [
+        RaisedAgain(themes[theme_id], list(occasions.values()))
+        for theme_id, occasions in by_theme.items()
+        if len(occasions) >= 2
+    ]
+    return sorted(repeated, key=lambda item: (-len(item.occasions), item.theme.name))
+
+
+def authority_history(*, slug: str) -> AuthorityHistory:
+    """One authority's inspections over time, what each told it to fix, and its neighbours.
+
+    Raises Http404 for an unknown slug.
+    """
+    authority = Authority.objects.select_related("region").filter(slug=slug).first()
+    if authority is None:
+        raise Http404("No authority has that address.")
+    inspections = list(
+        authority.inspections.order_by("start_date").prefetch_related(
+            "judgements",
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.published().order_by("addressee", "position"),
+            ),
+        )
+    )
+    graded = [i for i in inspections if i.judgements.all()]
+    areas_seen = {j.area for i in graded for j in i.judgements.all()}
+    judgement_rows = []
+    for area, label in AREAS.items():  # DOMAIN.md's order: overall first
+        if area in areas_seen:
+            cells = [{j.area: j for j in i.judgements.all()}.get(area) for i in graded]
+            judgement_rows.append(JudgementRow(area, label, cells))
+    neighbours = list(
+        StatisticalNeighbour.objects.filter(authority=authority)
+        .select_related("neighbour")
+        .annotate(
+            latest_grade=Subquery(
+                Inspection.objects.filter(authority=OuterRef("neighbour"))
+                .exclude(overall_grade="")
+                .order_by("-start_date")
+                .values("overall_grade")[:1]
+            ),
+            latest_grade_date=Subquery(
+                Inspection.objects.filter(authority=OuterRef("neighbour"))
+                .exclude(overall_grade="")
+                .order_by("-start_date")
+                .values("start_date")[:1]
+            ),
+        )
+        .order_by("rank")
+    )
+    return AuthorityHistory(
+        authority=authority,
+        inspections=inspections,
+        graded=graded,
+        judgement_rows=judgement_rows,
+        neighbours=neighbours,
+        predecessors=list(authority.predecessors.order_by("name")),
+        successors=list(authority.successors.order_by("name")),
+        raised_again=raised_again(inspections),
+    )
