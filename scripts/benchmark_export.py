@@ -114,13 +114,10 @@ def choose_authorities(kind: str, rows: int) -> str:
     """
     from django.db.models import Count
 
-    from inspections import selectors
     from inspections.filters import MAX_VALUES
+    from inspections.models import Finding, Recommendation
 
-    if kind == "finding":
-        base = selectors.published_findings()
-    else:
-        base = selectors.published_recommendations()
+    base = (Finding if kind == "finding" else Recommendation).objects.published()
     counts = (
         base.order_by()
         .values("inspection__authority__slug", "inspection__authority__name")

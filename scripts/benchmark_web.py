@@ -433,7 +433,6 @@ def choose_scenarios() -> list[Scenario]:
 
     from benchmarks import synthetic
     from inspections.models import Finding, Inspection
-    from inspections.selectors import published_findings
 
     facets = datasette_facets()
     synthetic_ids = synthetic.synthetic_inspections().values("pk")
@@ -451,14 +450,14 @@ def choose_scenarios() -> list[Scenario]:
         .order_by("-n", "slug")
         .first()
     )
-    filtered = published_findings().filter(
+    filtered = Finding.objects.published().filter(
         themes__slug=FILTER["theme"],
         inspection__overall_grade=FILTER["grade"],
         inspection__start_date__year=int(FILTER["year"]),
     )
     rare = rare_word()
     rng = random.Random(1)
-    count = published_findings().count()
+    count = Finding.objects.published().count()
     sample = sorted(rng.sample(range(count), min(1000, count)))
     with contextlib.closing(sqlite3.connect(SQLITE)) as db:
         permalinks = [
@@ -556,9 +555,9 @@ def choose_scenarios() -> list[Scenario]:
 
 def search_count(word: str) -> int:
     from inspections.filters import text_search
-    from inspections.selectors import published_findings
+    from inspections.models import Finding
 
-    return text_search(published_findings(), [word]).count()
+    return text_search(Finding.objects.published(), [word]).count()
 
 
 def rare_word() -> tuple[str, int]:
@@ -588,13 +587,13 @@ def export_subject() -> tuple[list[tuple[str, str]], int]:
     authorities, alphabetically, until there are enough."""
     from django.db.models import Count
 
-    from inspections.selectors import published_findings
+    from inspections.models import Finding
 
-    total = published_findings().count()
+    total = Finding.objects.published().count()
     if total <= EXPORT_ROWS * 1.5:
         return [], total
     per_authority = (
-        published_findings()
+        Finding.objects.published()
         .order_by()
         .values("inspection__authority__slug")
         .annotate(n=Count("pk"))
