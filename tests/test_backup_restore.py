@@ -19,6 +19,8 @@ import pytest
 from .conftest import REPORTS, ROOT
 from .throwaway import ON_POSTGRESQL, Database, Databases
 
+pytestmark = pytest.mark.slow  # real processes: backup and restore commands
+
 REPORT_FILES = sorted(REPORTS.glob("seed_*.txt"))
 
 # What a curator does in the admin, done with the admin's own code where it has one.

@@ -101,7 +101,7 @@ def test_nulls_in_json_and_blanks_in_csv(client, seeds):
     assert rows and all(r["paragraph"] is None and r["overall_grade"] is None for r in rows)
     assert all(r["area"] is None and r["area_grade"] is None for r in rows)
     _, rows = csv_rows(client, "/findings/?format=csv&framework=cra_unannounced")
-    assert all(r["paragraph"] == "" and r["overall_grade"] == "" for r in rows)
+    assert rows and all(r["paragraph"] == "" and r["overall_grade"] == "" for r in rows)
 
 
 def test_csv_themes_are_slugs_separated_by_semicolons(client, seeds):

@@ -26,6 +26,8 @@ from benchmarks.processes import children, free_port
 from .conftest import REPORTS, ROOT
 from .throwaway import ON_POSTGRESQL, Databases, Outage, sleeping_in_sqlite_busy_wait
 
+pytestmark = pytest.mark.slow  # real processes: servers, workers, restores
+
 IMPORTABLE = sorted([*REPORTS.glob("seed_*.txt"), *REPORTS.glob("*.pdf")])
 
 

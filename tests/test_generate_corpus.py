@@ -231,6 +231,7 @@ def test_public_ids_are_unique_and_derived_as_the_importer_derives_them(real):
     rows = _synthetic_recommendations().values_list(
         "public_id", "inspection__slug", "addressee", "position"
     )
+    assert rows
     assert all(
         public_id == public_id_for(slug, "recommendation", addressee, position)
         for public_id, slug, addressee, position in rows

@@ -110,6 +110,7 @@ def test_a_new_report_is_downloaded_and_imported_with_the_listings_date(ofsted):
     assert inspection.framework == "ilacs"
     assert inspection.published_date == datetime.date(2023, 7, 14)
     assert inspection.published_date_source == "ofsted_listing"
+    assert ofsted.user_agents
     assert all(
         "harvest@example.org" in agent and "ofsted-explorer" in agent
         for agent in ofsted.user_agents

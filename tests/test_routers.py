@@ -22,6 +22,8 @@ from explorer.routers import PRIMARY, REPLICA, ReplicaRouter, replica_reads
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow  # real processes: a server and a replica
+
 CHECK = r"""
 import json, sys
 import django

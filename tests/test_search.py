@@ -144,6 +144,7 @@ def test_search_combines_with_the_other_filters(seeds):
     rows = findings("q=supervision&authority=devon")
     assert rows and {f.inspection.authority.slug for f in rows} == {"devon"}
     recommendations = recommendation_list(filters=QueryDict("q=supervision"))
+    assert recommendations.rows
     assert all("supervis" in r.text.lower() for r in recommendations.rows)
 
 

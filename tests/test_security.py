@@ -23,7 +23,7 @@ from inspections.models import Finding, Inspection, Recommendation, Theme
 
 from .conftest import ROOT
 from .public_urls import public_patterns
-from .seeds import NORTH_SOMERSET_2017, import_seeds
+from .seeds import ALL, NORTH_SOMERSET_2017
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +42,8 @@ UNSAFE_METHODS = ["post", "put", "patch", "delete"]
 
 
 @pytest.fixture
-def north_somerset():
-    (inspection,) = import_seeds(NORTH_SOMERSET_2017)
-    return inspection
+def north_somerset(seeds):
+    return seeds[ALL.index(NORTH_SOMERSET_2017)]
 
 
 def assert_security_headers(response, names=tuple(HEADERS)) -> None:
