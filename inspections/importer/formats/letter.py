@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -130,20 +131,20 @@ _PRIORITY = re.compile(r"^(areas? for priority action)$")
 _IMPROVE = re.compile(r"^(areas? for improvement|what needs to improve\b.*)$")
 
 
-class LetterFormat:
+class LetterFormat(ABC):
     """Base of the letter formats. A subclass names its FRAMEWORK and its subject line's
     TITLE (matched on folded lines), says how the letter is recognised, and reads it."""
 
     FRAMEWORK: ClassVar[str]
     TITLE: ClassVar[re.Pattern[str]]
 
+    @abstractmethod
     def recognise(self, text: ReportText) -> bool:
         """Whether the report is a letter of this format."""
-        raise NotImplementedError
 
+    @abstractmethod
     def extract(self, text: ReportText) -> ParsedReport:
         """The letter's facts, as plain dataclasses; anything unreadable is a warning."""
-        raise NotImplementedError
 
     def letter(self, lines: Sequence[str]) -> Letter:
         """Where the letter sits in a recognised report (extract is only called on one)."""

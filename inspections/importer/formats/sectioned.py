@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -55,7 +56,7 @@ AREA_LABELS: list[tuple[str, str]] = [
 NUMBERED = re.compile(r"^(?P<number>\d{1,3})\.(?!\d)\s*(?P<text>\S.*)?$")
 
 
-class SectionedReport:
+class SectionedReport(ABC):
     """Base of the sectioned report formats.
 
     A subclass names its FRAMEWORK, the first page's judgement rows (TABLE: area and the
@@ -69,13 +70,13 @@ class SectionedReport:
     NAME_SOURCE: ClassVar[str]  # "the first page", "the title"
     RECOMMENDATIONS_PLACE: ClassVar[str] = ""  # " under 'What needs to improve'"
 
+    @abstractmethod
     def recognise(self, text: ReportText) -> bool:
         """Whether the report says it is of this format."""
-        raise NotImplementedError
 
+    @abstractmethod
     def extract(self, text: ReportText) -> ParsedReport:
         """The report's facts, as plain dataclasses; anything unreadable is a warning."""
-        raise NotImplementedError
 
     def table_judgements(self, blob: str, warnings: list[str]) -> list[ParsedJudgement]:
         """The judgements of the first page's table (TABLE), from its joined words."""
