@@ -4,9 +4,9 @@ inspections of local authority children's services (ILACS, 2018-).
 Both print judgements as "label  grade" rows on the first page ("1. Children who need help
 and protection  Requires improvement"; "Overall effectiveness  Good"), repeat them as
 section headings, and number their paragraphs in one sequence through the report.
-SectionedReport is the family's base: a format names its headings (HEADINGS) and its first
-page's judgement rows (TABLE), and classifies a line as a Heading; walk() reads the report
-into regions of numbered paragraphs under those headings.
+SectionedReport is the family's base: a format names its first page's judgement rows
+(TABLE) and gives walk() a Classifier, which says which lines start a Heading; walk() reads
+the report into regions of numbered paragraphs under those headings.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class SectionedReport(ABC):
     A subclass names its FRAMEWORK, the first page's judgement rows (TABLE: area and the
     label's pattern, in the order they are read), where it reads the authority's name
     from and where its recommendations are (for the warnings about facts it could not
-    read), and says which lines start a heading (classify).
+    read); its extract() walks the report with its own Classifier.
     """
 
     FRAMEWORK: ClassVar[str]
