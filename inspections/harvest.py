@@ -30,10 +30,10 @@ from urllib.parse import urljoin, urlparse
 
 from django.conf import settings
 
+from .importer.dates import parse_date
 from .importer.report import ImportRefused
 from .importer.service import AuthorityResolver, import_source, store_source
 from .models import Authority, SourceDocument
-from .vocabulary import parse_date
 
 USER_AGENT = "ofsted-explorer-harvester/1.0 (children's services inspection explorer; {contact})"
 

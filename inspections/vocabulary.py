@@ -1,5 +1,7 @@
 """The fixed codes of DOMAIN.md and the words reports use for them.
 
+(Dates as reports write them are read by inspections/importer/dates.py.)
+
 Shared by every format module, the models' choices and the filters, so a code is spelled
 in one place.
 """
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
 FRAMEWORKS = {
     "cra_unannounced": "Unannounced inspection of contact, referral and assessment",
@@ -118,99 +119,3 @@ def grade_from_words(words: str) -> str | None:
         if pattern.search(words):
             return code
     return None
-
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-# Characters that separate the days of a range ("12 June – 7 July 2017"): every Unicode
-# dash (category Pd: hyphen, en and em dashes, horizontal bar, wave dash, ...), and the
-# characters that converters and fonts put in a dash's place: minus signs and the
-# horizontal lines of box drawing ("12 June ─ 7 July 2017").
-DASHES = "".join(
-    sorted(
-        {chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) == "Pd"}
-        | set("\u2212\u2796\u02d7\u2043\u23af\u2e3a\u2e3b")  # minus signs, hyphen bullet, line
-        | set("\u2500\u2501\u2504\u2505\u2508\u2509\u254c\u254d")  # box drawing ─ ━ ┄ ┅ ┈ ┉ ╌ ╍
-        | set("\u2574\u2576\u2578\u257a\u257c\u257e")  # box drawing half lines ╴ ╶ ╸ ╺ ╼ ╾
-    )
-)
-DASH = "[" + re.escape(DASHES) + "]"
-
-_MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"
-
-_DATE = re.compile(
-    _DAY.format("day") + r"\s+" + _MONTH.format("month") + r"\s+(?P<year>(?:19|20)\d\d)",
-    re.IGNORECASE,
-)
-# "12 June – 7 July 2017", "16 to 27 January 2023", "30 September - 22 October 2014",
-# "2 and 3 May 2017", "27 November 2017 to 5 January 2018", "12 June ─ 7 July 2017".
-_RANGE = re.compile(
-    _DAY.format("d1")
-    + r"(?:\s+"
-    + _MONTH.format("m1")
-    + r")?(?:\s+(?P<y1>(?:19|20)\d\d))?\s*(?:"
-    + DASH
-    + r"|to|and|until)\s*"
-    + _DAY.format("d2")
-    + r"\s+"
-    + _MONTH.format("m2")
-    + r"\s+(?P<y2>(?:19|20)\d\d)",
-    re.IGNORECASE,
-)
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """The first date written out in `text` ("5 December 2014"), or None."""
-    match = _DATE.search(text)
-    if not match:
-        return None
-    return _make_date(match["year"], match["month"], match["day"])
-
-
-def parse_date_range(text: str) -> tuple[datetime.date, datetime.date] | None:
-    """The first range of dates in `text` as (start, end), or None.
-
-    A range may leave out the first month and year ("16 to 27 January 2023"), and be
-    separated by any dash-like character (DASHES). It is returned as printed, even where
-    it ends before it starts: checks.check_facts refuses such dates for every format.
-    """
-    match = _RANGE.search(text)
-    if not match:
-        return None
-    end = _make_date(match["y2"], match["m2"], match["d2"])
-    if end is None:
-        return None
-    start = _make_date(match["y1"] or match["y2"], match["m1"] or match["m2"], match["d1"])
-    if start is None:
-        return None
-    if start > end and not match["y1"]:
-        # "30 December to 3 January 2019": the start is in the previous year.
-        start = start.replace(year=start.year - 1)
-    return start, end
-
-
-def _make_date(year: str, month: str, day: str) -> datetime.date | None:
-    try:
-        return datetime.date(int(year), MONTHS[month.lower().rstrip(".")], int(day))
-    except (KeyError, ValueError):
-        return None

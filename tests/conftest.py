@@ -162,3 +162,14 @@ def seeds(_seeded_database, settings) -> Iterator[list]:
         "This test closed the database connection (a response closed after the test "
         "client had closed it?), which loses the seeds' shared transaction."
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--update-golden` rewrites the importer's golden files (tests/importer/golden/)
+    from the parser as it is, so a parser change is reviewed as their diff."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/importer/golden/ from the current parser instead of comparing",
+    )

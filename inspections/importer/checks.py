@@ -8,7 +8,7 @@ published.
 
 from __future__ import annotations
 
-from .formats.letters import person_name
+from .names import person_name
 from .report import ParsedReport
 
 

@@ -18,11 +18,11 @@ every later one, so a batch import pays the start-up once), which takes one file
   allocation fails; the file is refused ("needed more than 1024 MB of memory").
 
 A refused or crashed read leaves nothing behind: the next file gets a fresh worker. The
-worker talks over its standard input and output: a request is one byte naming the work
-(read or parse) and the file's bytes after an 8-byte length; a reply is JSON after an 8-byte
-length, so nothing the worker sends back is ever unpickled.
+worker (worker.py) talks over its standard input and output: a request is one byte naming
+the work (read or parse) and the file's bytes after an 8-byte length; a reply is JSON after
+an 8-byte length, so nothing the worker sends back is ever unpickled.
 
-    python -m inspections.importer.limits MEMORY_BYTES     # the worker (started for you)
+    python -m inspections.importer.worker MEMORY_BYTES     # the worker (started for you)
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import atexit
 import contextlib
 import json
 import os
-import resource
 import select
 import signal
 import struct
@@ -39,19 +38,22 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from .pdf import is_pdf
 from .report import Document, ImportRefused, ParsedReport, TimeRanOut
 
 DEFAULT_PARSE_SECONDS = 30.0
 DEFAULT_PARSE_MEMORY_MB = 1024
 
 _START_SECONDS = 60  # for the worker to start and load pdfium, on a busy machine
-_HEADER = struct.Struct(">Q")
-_REQUEST = struct.Struct(">cQ")  # what to do, and the length of the bytes that follow
-_READ, _PARSE = b"r", b"p"
+# The protocol with the worker (worker.py): a request is one byte naming the operation and
+# the file's length, then its bytes; a reply is its JSON's length, then the JSON.
+HEADER = struct.Struct(">Q")
+REQUEST = struct.Struct(">cQ")
+READ, PARSE = b"r", b"p"
+WORKER_MODULE = "inspections.importer.worker"
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -72,7 +74,7 @@ class ParseLimits:
 
 
 def _setting(name: str, default: float) -> float | str:
-    # read.py is a pure step that also runs without Django (scripts, the worker itself).
+    # The limits are read without Django too (scripts, the worker itself).
     try:
         from django.conf import settings
 
@@ -108,23 +110,21 @@ def read_limited(
     breaching a limit refuses the file with a sentence naming the limit; TimeRanOut
     when the deadline comes first.
     """
-    return Document.from_json(_run(_READ, data, limits, deadline))
+    return Document.from_json(_run(READ, data, limits, deadline))
 
 
 def parse_limited(
     data: bytes, limits: ParseLimits | None = None, deadline: Deadline | None = None
 ) -> ParsedReport:
     """Read and parse a file in the worker, within the limits, as read_limited does."""
-    return ParsedReport.from_json(_run(_PARSE, data, limits, deadline))
+    return ParsedReport.from_json(_run(PARSE, data, limits, deadline))
 
 
 def _run(
     operation: bytes, data: bytes, limits: ParseLimits | None, deadline: Deadline | None
 ) -> dict:
-    from .read import sniff_media_type  # read.py imports this module
-
     limits = limits or ParseLimits.current()
-    what = "The PDF" if sniff_media_type(data) == "application/pdf" else "The file"
+    what = "The PDF" if is_pdf(data) else "The file"
     with _lock:
         if deadline is not None and deadline.remaining() <= 0:
             raise TimeRanOut
@@ -168,7 +168,7 @@ class _Worker:
             p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(memory_mb * 1024 * 1024)],
+            [sys.executable, "-m", WORKER_MODULE, str(memory_mb * 1024 * 1024)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -193,14 +193,14 @@ class _Worker:
         """Send one file and wait for the reply, at most `seconds`: TimeoutError past
         them, EOFError or BrokenPipeError if the worker died."""
         deadline = time.monotonic() + seconds
-        self.process.stdin.write(_REQUEST.pack(operation, len(data)))
+        self.process.stdin.write(REQUEST.pack(operation, len(data)))
         self.process.stdin.write(data)
         self.process.stdin.flush()
         return self._receive(deadline)
 
     def _receive(self, deadline: float) -> dict:
-        header = self._read_exactly(_HEADER.size, deadline)
-        (length,) = _HEADER.unpack(header)
+        header = self._read_exactly(HEADER.size, deadline)
+        (length,) = HEADER.unpack(header)
         return json.loads(self._read_exactly(length, deadline))
 
     def _read_exactly(self, n: int, deadline: float) -> bytes:
@@ -281,82 +281,3 @@ def stop_worker() -> None:
         if _worker is not None:
             _worker.stop()
             _worker = None
-
-
-# The worker's side ---------------------------------------------------------------------
-
-
-def _address_space_in_use() -> int:
-    """This process's virtual memory size in bytes (Linux), or 0 where unknown."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End the worker when the process that started it is gone (killed by gunicorn's
-    timeout, say), even in the middle of a PDF: pdfium runs without the GIL, so this
-    thread still gets to look."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def _serve(memory_bytes: int) -> None:
-    """Read or parse files from standard input until it closes; reply on standard output."""
-    # Here: only the worker loads pdfium and the parsers, and before any limit, so the limit
-    # is all the file's to use.
-    import pypdfium2  # noqa: F401
-
-    from .pipeline import parse_in_worker
-    from .read import read_in_worker
-
-    operations = {
-        _READ: lambda data: read_in_worker(data).to_json(),
-        _PARSE: lambda data: parse_in_worker(data).to_json(),
-    }
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # a stray print must never corrupt the replies
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when we stop
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    _reply(replies, {"status": "ready"})
-    while True:
-        header = requests.read(_REQUEST.size)
-        if len(header) < _REQUEST.size:
-            return
-        operation, length = _REQUEST.unpack(header)
-        data = requests.read(length)
-        if len(data) < length:
-            return
-        # The limit counts from what the worker holds now, so each file gets the same room.
-        limit = _address_space_in_use() + memory_bytes
-        if limit > memory_bytes and (hard == resource.RLIM_INFINITY or limit <= hard):
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-        try:
-            reply = {"status": "ok", "result": operations[operation](data)}
-        except ImportRefused as refused:
-            reply = {"status": "refused", "message": str(refused)}
-        except MemoryError:
-            reply = {"status": "memory"}
-        except Exception:
-            reply = {"status": "error", "message": traceback.format_exc()}
-        finally:
-            del data
-            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
-        _reply(replies, reply)
-
-
-def _reply(replies, reply: dict) -> None:
-    body = json.dumps(reply).encode()  # ASCII: keeps any lone surrogate pdfium gives
-    replies.write(_HEADER.pack(len(body)) + body)
-    replies.flush()
-
-
-if __name__ == "__main__":
-    _serve(int(sys.argv[1]))

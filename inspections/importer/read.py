@@ -1,10 +1,10 @@
 """Step 1, read: a file's bytes become a Document (text page by page), or are refused.
 
-The type is decided by content, never by the file name. This is the only module that
-imports a PDF library. Files of every type are read by it only inside the worker process of
-limits.py, with a time and a memory limit: a hostile PDF or a pathological text cannot hang
-or exhaust the process that imports it. read_document sends a file there; read_in_worker is
-what the worker runs.
+The type is decided by content, never by the file name; a PDF's pages come from pdf.py,
+the only module that imports a PDF library. Files of every type are read only inside the
+worker process (worker.py, limited by limits.py), with a time and a memory limit: a
+hostile PDF or a pathological text cannot hang or exhaust the process that imports it.
+read_document sends a file there; read_in_worker is what the worker runs.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 import zlib
 
 from .limits import Deadline, read_limited
+from .pdf import is_pdf, pdf_pages
 from .report import Document, ImportRefused
 
 # Below this many characters of text per page on average, a PDF is taken to be scanned.
@@ -41,7 +42,7 @@ _MARKDOWN_HEADING_LINE = re.compile(rb"^#{1,6} \S", re.MULTILINE)
 def sniff_media_type(data: bytes) -> str:
     """The file's media type, decided from its content alone (never its name)."""
     head = data[:1024]
-    if b"%PDF-" in head:
+    if is_pdf(data):
         return "application/pdf"
     for signature, (media_type, _) in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
@@ -85,7 +86,7 @@ def read_in_worker(data: bytes) -> Document:
 def _read_by_type(data: bytes) -> Document:
     media_type = sniff_media_type(data)
     if media_type == "application/pdf":
-        return _read_pdf(data)
+        return read_pdf(data)
     if media_type == "application/octet-stream":
         raise ImportRefused("The file is binary data of an unknown kind, not a PDF or text.")
     for signature, (_, what) in _BINARY_SIGNATURES.items():
@@ -115,40 +116,12 @@ def describe_size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} KB"
 
 
-def _read_pdf(data: bytes) -> Document:
-    # Runs in the limits.py worker only: never call it in a web or import process.
-    import pypdfium2 as pdfium  # here, so only the worker loads pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        message = str(error).lower()
-        if "password" in message or "security" in message:
-            raise ImportRefused(
-                "The PDF is encrypted with a password, so its text cannot be read; "
-                "upload an unencrypted copy."
-            ) from error
-        raise ImportRefused(
-            "The PDF is damaged or incomplete (it may have been truncated while "
-            "downloading) and cannot be opened."
-        ) from error
-    try:
-        page_count = len(pdf)
-        if page_count == 0:
-            raise ImportRefused("The PDF has no pages.")
-        pages = []
-        for index in range(page_count):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            pages.append(_normalise_newlines(textpage.get_text_bounded()))
-            textpage.close()
-            page.close()
-        # pdfium sees a document's named scripts even where the bytes are encrypted.
-        named_scripts = pdfium.raw.FPDFDoc_GetJavaScriptActionCount(pdf) > 0
-    except pdfium.PdfiumError as error:
-        raise ImportRefused("The PDF is damaged: some of its pages cannot be read.") from error
-    finally:
-        pdf.close()
+def read_pdf(data: bytes) -> Document:
+    """A PDF's text page by page, refused where it has no text layer (a scan). Runs in
+    the limits.py worker only: never call it in a web or import process."""
+    pages, named_scripts = pdf_pages(data)
+    pages = [_normalise_newlines(page) for page in pages]
+    page_count = len(pages)
     characters = sum(len(page.strip()) for page in pages)
     if characters < MIN_TEXT_CHARS_PER_PAGE * page_count:
         raise ImportRefused(

@@ -6,13 +6,11 @@ import; two means our formats overlap, which is our error to fix, never a guess.
 
 from __future__ import annotations
 
-from types import ModuleType
-
-from .formats import FORMATS
+from .formats import FORMATS, ReportFormat
 from .report import ImportRefused, ReportText
 
 
-def recognise(text: ReportText) -> ModuleType:
+def recognise(text: ReportText) -> ReportFormat:
     """The one format module that recognises this report; ImportRefused otherwise."""
     matches = [module for module in FORMATS if module.recognise(text)]
     if len(matches) == 1:

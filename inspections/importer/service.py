@@ -5,6 +5,9 @@
     preview = preview_source(source, deadline=deadline)  # what would be imported, nothing saved
     attempt = import_source(source, deadline=deadline)   # parse, resolve, tag and save; logged
 
+    # Without storing or saving anything (the accuracy test, scripts/parse_reports.py):
+    record = dry_run_outcome(path, data, AuthorityResolver.from_reference())
+
 Every run is recorded as an ImportAttempt with its outcome and full log, whatever
 happened; the records themselves are written in one transaction or not at all. The one
 exception is a file the request's deadline left unread (TimeRanOut): that is the
@@ -17,12 +20,14 @@ import hashlib
 import time
 import traceback
 import unicodedata
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 
 from ..authority_names import AuthorityNameIndex
 from ..models import (
@@ -32,6 +37,7 @@ from ..models import (
     SourceDocument,
     source_document_path,
 )
+from ..reference import alternative_names, read_authority_rows
 from ..themes.store import theme_tagger
 from .limits import Deadline
 from .outcome import outcome_record
@@ -60,18 +66,50 @@ class Preview:
 
 
 class AuthorityResolver:
-    """Resolves report spellings against the authorities and their alternative names."""
+    """Resolves report spellings against the authorities and their alternative names.
 
-    def __init__(self) -> None:
-        authorities = list(Authority.objects.order_by("abolished_on", "name"))
-        by_pk = {a.pk: a for a in authorities}
-        names = [(a.pk, a.name) for a in authorities if a.is_current]
-        names += [
-            (pk, name) for pk, name in AlternativeName.objects.values_list("authority_id", "name")
-        ]
-        names += [(a.pk, a.name) for a in authorities if not a.is_current]
+    `AuthorityResolver()` reads them from the database; from_reference() from the bundled
+    CSV, without a database.
+    """
+
+    def __init__(
+        self,
+        names: list[tuple[Hashable, str]] | None = None,
+        authorities: dict[Hashable, Authority] | None = None,
+    ) -> None:
+        """`names` are (key, spelling) pairs, current authorities' first; `authorities`
+        the authority of each key. Without them, both come from the database."""
+        if names is None or authorities is None:
+            in_order = list(Authority.objects.order_by("abolished_on", "name"))
+            authorities = {a.pk: a for a in in_order}
+            names = [(a.pk, a.name) for a in in_order if a.is_current]
+            names += [
+                (pk, name)
+                for pk, name in AlternativeName.objects.values_list("authority_id", "name")
+            ]
+            names += [(a.pk, a.name) for a in in_order if not a.is_current]
         self._index = AuthorityNameIndex(names)
-        self._by_pk = by_pk
+        self._by_pk = authorities
+
+    @classmethod
+    def from_reference(cls) -> AuthorityResolver:
+        """A resolver over fixtures/authorities.csv and its alternative names, needing no
+        database: its authorities are unsaved, and those with a current ONS code come
+        first (as abolished ones come last from the database)."""
+        rows = read_authority_rows()
+        names: list[tuple[Hashable, str]] = []
+        for row in sorted(rows, key=lambda row: not row["la_code_new"]):
+            names.append((row["urn"], row["local_authority_ons_name"]))
+            names += [(row["urn"], alias) for alias in alternative_names(row)]
+        authorities: dict[Hashable, Authority] = {
+            row["urn"]: Authority(
+                urn=int(row["urn"]),
+                name=row["local_authority_ons_name"],
+                slug=slugify(row["local_authority_ons_name"]),
+            )
+            for row in rows
+        }
+        return cls(names, authorities)
 
     def resolve(self, name: str) -> Authority | None:
         """The one authority a report's spelling names, or None (unknown or ambiguous)."""
@@ -178,14 +216,33 @@ def preview_source(
 
     With a deadline, a file it leaves unread has `out_of_time` set and says so in `error`.
     """
-    preview = Preview()
-    started = time.perf_counter()
-    try:
+
+    def read() -> bytes:
         if deadline is not None and deadline.remaining() <= 0:
             raise TimeRanOut  # not even worth opening the file
         refuse_oversized(source.size, settings.IMPORT_MAX_BYTES)  # before reading it
         with source.file.open("rb") as fh:
-            data = fh.read()
+            return fh.read()
+
+    return _preview(read, resolver, deadline)
+
+
+def preview_data(
+    data: bytes, resolver: AuthorityResolver | None = None, *, deadline: Deadline | None = None
+) -> Preview:
+    """preview_source for a file's bytes, not stored: nothing is stored or saved."""
+    return _preview(lambda: data, resolver, deadline)
+
+
+def _preview(
+    read: Callable[[], bytes], resolver: AuthorityResolver | None, deadline: Deadline | None
+) -> Preview:
+    """Parse the bytes `read` gives and resolve the report's authority: the one path from
+    a file to what importing it would give."""
+    preview = Preview()
+    started = time.perf_counter()
+    try:
+        data = read()
         report = parse_report(data, max_bytes=settings.IMPORT_MAX_BYTES, deadline=deadline)
     except ImportRefused as refused:
         preview.error = str(refused)
@@ -230,6 +287,16 @@ def preview_source(
     return preview
 
 
+def dry_run_outcome(path: str, data: bytes, resolver: AuthorityResolver) -> dict[str, Any]:
+    """The import command's record for a file as importing it anew would give it, with
+    nothing stored or saved: "created" where import_source would save it, otherwise
+    rejected or failed as it would be, with the same error. What the accuracy test and
+    scripts/parse_reports.py measure, so they measure the import itself."""
+    preview = preview_data(data, resolver)
+    status = "created" if preview.status == "ok" else preview.status
+    return _record(path, status, preview, error=preview.error)
+
+
 def import_source(
     source: SourceDocument,
     *,
@@ -249,13 +316,7 @@ def import_source(
     record: dict[str, Any]
     if preview.status != "ok":
         outcome = preview.status
-        record = outcome_record(
-            source.original_name,
-            outcome,
-            error=preview.error,
-            report=preview.report,
-            authority=_authority_json(preview.authority),
-        )
+        record = _record(source.original_name, outcome, preview, error=preview.error)
         log = preview.log
     else:
         try:
@@ -267,22 +328,20 @@ def import_source(
             )
         except Exception as error:
             outcome = "failed"
-            record = outcome_record(
+            record = _record(
                 source.original_name,
                 outcome,
+                preview,
                 error=f"Saving the report's records failed ({type(error).__name__}); "
                 "nothing was saved.",
-                report=preview.report,
-                authority=_authority_json(preview.authority),
             )
             log = [*preview.log, traceback.format_exc()]
         else:
             outcome = result.status
-            record = outcome_record(
+            record = _record(
                 source.original_name,
                 outcome,
-                report=preview.report,
-                authority=_authority_json(preview.authority),
+                preview,
                 url=result.inspection.get_absolute_url(),
                 published_date_source=result.inspection.published_date_source or None,
             )
@@ -300,6 +359,17 @@ def import_source(
         warnings=record["warnings"],
         log="\n".join(log),
         summary=record,
+    )
+
+
+def _record(path: str, status: str, preview: Preview, **fields: Any) -> dict[str, Any]:
+    """The contract's record of a preview's report and authority, with `fields` added."""
+    return outcome_record(
+        path,
+        status,
+        report=preview.report,
+        authority=_authority_json(preview.authority),
+        **fields,
     )
 
 

@@ -188,10 +188,10 @@ def test_a_real_report_is_refused_under_a_tiny_memory_limit():
 
 
 def test_a_real_report_reads_the_same_inside_the_limits():
-    from inspections.importer.read import _read_pdf
+    from inspections.importer.read import read_pdf
 
     data = A_REAL_PDF.read_bytes()
-    assert read_limited(data, ParseLimits(seconds=30, memory_mb=512)) == _read_pdf(data)
+    assert read_limited(data, ParseLimits(seconds=30, memory_mb=512)) == read_pdf(data)
 
 
 @pytest.mark.parametrize(

@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import re
 
+from ..dates import visit_window
+from ..lines import clean, norm, opening
+from ..names import letter_lead_inspector
 from ..report import ParsedFinding, ParsedRecommendation, ParsedReport, ReportText
-from . import letters
+from .layout import paragraphs, sections
+from .letter import Letter, LetterFormat
 
-FRAMEWORK = "cra_unannounced"
-
-TITLE = re.compile(
-    r"^(annual )?unannounced inspection of contact,? referral and assessment"
-    r"( arrangements)?\b"
-)
 # The subject line sits under the address block: within the letter's first lines.
 TITLE_WITHIN_LINES = 30
 
@@ -54,58 +52,65 @@ KIND_HEADINGS = [
 _CLOSING = re.compile(r"(?i)^any areas for development identified above")
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the letter's subject is an unannounced inspection of contact, referral and
-    assessment arrangements."""
-    return any(TITLE.match(line) for line in letters.opening(text.lines, TITLE_WITHIN_LINES))
+class CraLetter(LetterFormat):
+    """An unannounced CRA letter: bulleted findings under three kinds of heading."""
 
-
-def extract(text: ReportText) -> ParsedReport:
-    """The letter's facts: dates, inspector, and its bulleted findings by kind."""
-    lines = text.lines
-    letter = letters.find_letter(lines, TITLE)
-    assert letter is not None, "extract() is only called on a recognised letter"
-    title = _title(lines, letter.title_at)
-    name = _AUTHORITY.search(title)
-    report = ParsedReport(
-        framework=FRAMEWORK,
-        authority_name=name["name"].strip() if name else "",
-        title=title,
-        published_date=letter.date,
+    FRAMEWORK = "cra_unannounced"
+    TITLE = re.compile(
+        r"^(annual )?unannounced inspection of contact,? referral and assessment"
+        r"( arrangements)?\b"
     )
-    if not report.authority_name:
-        report.warnings.append(f"The letter's subject {title!r} does not name the authority.")
-    if letter.date is None:
-        report.warnings.append("The letter's date could not be found.")
-    body_text = " ".join(letters.clean(line) for line in lines[letter.title_at : letter.body_end])
-    report.start_date, report.end_date = letters.visit_window(body_text)
-    if report.start_date is None:
-        report.warnings.append("The letter does not say when the inspection took place.")
-    report.lead_inspector = letters.letter_lead_inspector(body_text, letter.signatory)
-    if report.lead_inspector is None:
-        report.warnings.append("The letter's inspector could not be found.")
-    _findings(lines, letter, report)
-    return report
+
+    def recognise(self, text: ReportText) -> bool:
+        """Whether the letter's subject is an unannounced inspection of contact, referral
+        and assessment arrangements."""
+        return any(self.TITLE.match(line) for line in opening(text.lines, TITLE_WITHIN_LINES))
+
+    def extract(self, text: ReportText) -> ParsedReport:
+        """The letter's facts: dates, inspector, and its bulleted findings by kind."""
+        lines = text.lines
+        letter = self.letter(lines)
+        title = _title(lines, letter.title_at)
+        name = _AUTHORITY.search(title)
+        report = ParsedReport(
+            framework=self.FRAMEWORK,
+            authority_name=name["name"].strip() if name else "",
+            title=title,
+            published_date=letter.date,
+        )
+        if not report.authority_name:
+            report.warnings.append(f"The letter's subject {title!r} does not name the authority.")
+        if letter.date is None:
+            report.warnings.append("The letter's date could not be found.")
+        body_text = " ".join(clean(line) for line in lines[letter.title_at : letter.body_end])
+        report.start_date, report.end_date = visit_window(body_text)
+        if report.start_date is None:
+            report.warnings.append("The letter does not say when the inspection took place.")
+        report.lead_inspector = letter_lead_inspector(body_text, letter.signatory)
+        if report.lead_inspector is None:
+            report.warnings.append("The letter's inspector could not be found.")
+        _findings(lines, letter, report)
+        return report
 
 
 def _title(lines: list[str], title_at: int) -> str:
     """The subject line, which may run on to a second line."""
-    title = letters.clean(lines[title_at])
+    title = clean(lines[title_at])
     following = lines[title_at + 1] if title_at + 1 < len(lines) else ""
-    if following.strip() and letters.clean(following).lower().startswith(
+    if following.strip() and clean(following).lower().startswith(
         ("children", "services", "arrangements")
     ):
-        title = f"{title} {letters.clean(following)}"
+        title = f"{title} {clean(following)}"
     return title
 
 
-def _findings(lines: list[str], letter: letters.Letter, report: ParsedReport) -> None:
+def _findings(lines: list[str], letter: Letter, report: ParsedReport) -> None:
     headings = [pattern for pattern, _ in KIND_HEADINGS]
-    found = letters.sections(lines, headings, start=letter.title_at + 1, end=letter.body_end)
+    found = sections(lines, headings, start=letter.title_at + 1, end=letter.body_end)
     for heading, first, end in found:
-        folded = letters.norm(heading)
+        folded = norm(heading)
         kind = next(code for pattern, code in KIND_HEADINGS if pattern.match(folded))
-        for paragraph in letters.paragraphs(lines[first:end]):
+        for paragraph in paragraphs(lines[first:end]):
             if _CLOSING.match(paragraph.text):
                 break
             report.findings.append(
@@ -125,3 +130,9 @@ def _findings(lines: list[str], letter: letters.Letter, report: ParsedReport) ->
             "The letter has none of the headings Strengths, Satisfactory practice or "
             "Areas for development."
         )
+
+
+FORMAT = CraLetter()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

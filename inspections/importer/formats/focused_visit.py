@@ -28,30 +28,25 @@ from __future__ import annotations
 
 import re
 
-from ..report import ParsedReport, ReportText
-from . import letters
-
-FRAMEWORK = "focused_visit"
-
-TITLE = re.compile(
-    r"^(re:?\s+|subject:?\s+)?focused visit to (?P<name>.+?) "
-    r"(local authority )?children's (social care )?services$"
-)
+from .letter import VisitLetter
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the text holds a letter whose subject is a focused visit to an authority's
-    children's services, followed by the letter's opening words."""
-    letter = letters.find_letter(text.lines, TITLE)
-    if letter is None:
-        return False
-    after = letters.opening(text.lines[letter.title_at + 1 :], 3)
-    return any(
-        line.startswith("this letter summarises") or "carried out a focused visit" in line
-        for line in after
+class FocusedVisit(VisitLetter):
+    """A focused visit letter, read as every visit letter is; some open "Inspectors
+    carried out a focused visit" rather than "This letter summarises"."""
+
+    FRAMEWORK = "focused_visit"
+    TITLE = re.compile(
+        r"^(re:?\s+|subject:?\s+)?focused visit to (?P<name>.+?) "
+        r"(local authority )?children's (social care )?services$"
     )
 
+    def opens_letter(self, line: str) -> bool:
+        """Whether a folded line is one of the letter's opening words."""
+        return super().opens_letter(line) or "carried out a focused visit" in line
 
-def extract(text: ReportText) -> ParsedReport:
-    """The letter's facts: dates, inspectors, findings and areas to improve."""
-    return letters.read_visit_letter(text, FRAMEWORK, TITLE)
+
+FORMAT = FocusedVisit()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

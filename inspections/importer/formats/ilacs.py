@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import re
 
+from ..lines import content_lines, joined
+from ..names import labelled_lead_inspector
 from ..report import ParsedFinding, ParsedRecommendation, ParsedReport, ReportText
-from . import common
-
-FRAMEWORK = "ilacs"
+from . import sectioned
+from .layout import Heading
+from .sectioned import SectionedReport
 
 # The title at a line's start, possibly wrapped over lines.
 _TITLE = re.compile(
@@ -73,46 +75,48 @@ _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the report's title says it is an inspection of local authority children's
-    services (or, 2018-20, of children's social care services)."""
-    return _title_match(text) is not None
+class Ilacs(SectionedReport):
+    """An ILACS report."""
+
+    FRAMEWORK = "ilacs"
+    TABLE = _TABLE
+    NAME_SOURCE = "the title"
+    RECOMMENDATIONS_PLACE = " under 'What needs to improve'"
+
+    def recognise(self, text: ReportText) -> bool:
+        """Whether the report's title says it is an inspection of local authority
+        children's services (or, 2018-20, of children's social care services)."""
+        return _title_match(text) is not None
+
+    def extract(self, text: ReportText) -> ParsedReport:
+        """The report's facts."""
+        indexed = content_lines(text)
+        lines = [line for _, line in indexed]
+        title = _title_match(text)
+        assert title is not None, "extract() is only called on a recognised report"
+        head_lines = lines[:_TITLE_LINES]
+        front = lines[: _front_end(lines)]
+        warnings: list[str] = []
+        report = ParsedReport(
+            framework=self.FRAMEWORK,
+            authority_name=_authority_name(title, head_lines),
+            title=joined(title.group(0).split("\n")),
+        )
+        report.start_date, report.end_date = sectioned.inspection_dates(front)
+        report.lead_inspector = labelled_lead_inspector(front) or labelled_lead_inspector(lines)
+        report.judgements = self.table_judgements(joined(front), warnings)
+        if not any(j.area == "overall" for j in report.judgements):
+            warnings.append("The overall effectiveness judgement could not be read.")
+        regions = sectioned.walk(text, 0, _classify)
+        report.recommendations, report.findings = _recommendations_and_findings(regions)
+        self.warn_of_missing_facts(report, warnings)
+        report.warnings = warnings
+        return report
 
 
 def _title_match(text: ReportText) -> re.Match[str] | None:
-    head = "\n".join(line for _, line in common.content_lines(text)[:_TITLE_LINES])
+    head = "\n".join(line for _, line in content_lines(text)[:_TITLE_LINES])
     return _TITLE.search(head)
-
-
-def extract(text: ReportText) -> ParsedReport:
-    """The report's facts."""
-    indexed = common.content_lines(text)
-    lines = [line for _, line in indexed]
-    title = _title_match(text)
-    head_lines = lines[:_TITLE_LINES]
-    front = lines[: _front_end(lines)]
-    warnings: list[str] = []
-    report = ParsedReport(
-        framework=FRAMEWORK,
-        authority_name=_authority_name(title, head_lines),
-        title=common.joined(title.group(0).split("\n")),
-    )
-    report.start_date, report.end_date = common.inspection_dates(front)
-    report.lead_inspector = common.lead_inspector(front) or common.lead_inspector(lines)
-    blob = common.joined(front)
-    report.judgements = common.judgements_from_table(blob, _TABLE, warnings)
-    if not any(j.area == "overall" for j in report.judgements):
-        warnings.append("The overall effectiveness judgement could not be read.")
-    regions = common.walk(text, 0, _classify)
-    report.recommendations, report.findings = _recommendations_and_findings(regions)
-    common.warn_of_missing_facts(
-        report,
-        warnings,
-        name_source="the title",
-        recommendations_place=" under 'What needs to improve'",
-    )
-    report.warnings = warnings
-    return report
 
 
 def _front_end(lines: list[str]) -> int:
@@ -125,7 +129,7 @@ def _front_end(lines: list[str]) -> int:
 
 def _authority_name(title: re.Match[str], head_lines: list[str]) -> str:
     """The authority as the title names it, or as the line above the 2018-20 title does."""
-    name = common.joined(title.group("name").split("\n")).strip()
+    name = joined(title.group("name").split("\n")).strip()
     name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
     name = re.sub(r"\s*local\s+authority\s*$", "", name, flags=re.IGNORECASE).strip(" ,")
     if name:
@@ -136,49 +140,50 @@ def _authority_name(title: re.Match[str], head_lines: list[str]) -> str:
         if re.match(r"^inspection\s+of\b", line, re.IGNORECASE):
             break
         above.append(line)
-    return common.joined(above).strip(" ,")
+    return joined(above).strip(" ,")
 
 
-def _classify(lines: list[str], index: int, role_before: str):
-    """(role, lines spanned, area, kind, heading) where line `index` starts a heading."""
+def _classify(lines: list[str], index: int, role_before: str) -> Heading | None:
+    """The heading that line `index` starts, or None."""
     line = lines[index]
-    if common.NUMBERED.match(line) or len(line) > 110:
+    if sectioned.NUMBERED.match(line) or len(line) > 110:
         return None
     for role, pattern in _HEADINGS:
         if not pattern.match(line):
             continue
         if role != "findings":
-            return role, 1, None, None, line
+            return Heading(role, 1, None, None, line)
         span, heading = 1, line
         # "The experiences and progress of children who need help and" / "protection:
         # requires improvement to be good": take wrapped lines until the grade is read.
         while (
             index + span < len(lines)
             and span < 4
-            and common.find_grade(heading.split(":")[-1]) is None
+            and sectioned.find_grade(heading.split(":")[-1]) is None
             and not re.search(r":\s*\S", heading)
         ):
             following = lines[index + span]
-            if common.NUMBERED.match(following) or len(following) > 90:
+            if sectioned.NUMBERED.match(following) or len(following) > 90:
                 break
             heading = f"{heading} {following}"
             span += 1
-        if common.strip_grade(heading) == heading:
+        if sectioned.strip_grade(heading) == heading:
             # Judgement headings carry their grade; without one this is a sentence that
             # happens to start with the words of a heading.
             return None
-        return role, span, common.area_of(heading), None, common.strip_grade(heading)
+        area = sectioned.area_of(heading)
+        return Heading(role, span, area, None, sectioned.strip_grade(heading))
     return None
 
 
 def _recommendations_and_findings(
-    regions: list[common.Region],
+    regions: list[sectioned.Region],
 ) -> tuple[list[ParsedRecommendation], list[ParsedFinding]]:
     recommendations: list[ParsedRecommendation] = []
     findings: list[ParsedFinding] = []
     for region in regions:
         if region.role == "recommendations" and not recommendations:
-            items = common.bullets(region.other) or [p.text for p in region.paragraphs]
+            items = sectioned.bullets(region.other) or [p.text for p in region.paragraphs]
             recommendations = [
                 ParsedRecommendation(text=item, position=position)
                 for position, item in enumerate(items)
@@ -197,3 +202,9 @@ def _recommendations_and_findings(
                 )
             )
     return recommendations, findings
+
+
+FORMAT = Ilacs()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

@@ -3,7 +3,7 @@
 The sibling of `protection`: the same layout (front matter, "Areas for improvement" by
 timescale, numbered paragraphs under each judgement's section, a "Record of main findings"
 table) and the same four-point scale, with the looked after children judgement in place of
-help and protection. Read by protection.Report2012. The text it expects::
+help and protection. Read by report2012.Report2012. The text it expects::
 
     Inspection of local authority services for looked after children
     Northshire County Council
@@ -47,54 +47,47 @@ from __future__ import annotations
 
 import re
 
-from ..report import ParsedReport, ReportText
-from . import letters
-from .protection import Report2012
+from .report2012 import Report2012
 
-FRAMEWORK = "looked_after"
 
-# "Inspection of services for looked after children", "Inspection of local authority
-# services for looked after children and care leavers", "Inspection of looked after
-# children services", "Inspection of local authority arrangements for looked after
-# children". Not "Inspection of safeguarding and looked after children services"
-# (safeguarding_lac) nor the SIF's "services for children in need ..., children looked
-# after and care leavers": "looked after" must follow the opening words directly.
-TITLE = re.compile(
-    r"^inspection of (the )?(local authority )?(arrangements for |services for )?"
-    r"(looked after children|children looked after)('s)?( services)?\b"
-)
-TITLE_WITHIN_LINES = 8
+class LookedAfter(Report2012):
+    """A looked after children services report."""
 
-# Ofsted's reports (Kent, Sandwell 2013) grade overall effectiveness, capacity to improve,
-# outcomes, the quality of provision, and leadership and management, each section headed
-# "Grade 3 (Adequate)"; the fictional fixture's wording is kept beside them.
-SECTION_AREAS: list[tuple[re.Pattern[str], str]] = [
-    # Matched on a heading's first line too: "Overall effectiveness of services for looked"
-    # wraps onto "after children and young people".
-    (re.compile(r"^overall effectiveness( of services for looked\b.*)?$"), "overall"),
-    (re.compile(r"^capacity (for|to) improve(ment)?$"), "capacity_to_improve"),
-    (re.compile(r"^outcomes for looked after children( and young( people)?)?$"), "outcomes"),
-    (re.compile(r"^(the )?quality of provision$"), "quality_of_provision"),
-    (re.compile(r"^leadership and management$"), "leadership"),
-    (
-        re.compile(
-            r"^(the )?(experiences and progress|effectiveness of services|outcomes) .*"
-            r"(looked after|care leavers|in care)"
+    FRAMEWORK = "looked_after"
+    # "Inspection of services for looked after children", "Inspection of local authority
+    # services for looked after children and care leavers", "Inspection of looked after
+    # children services", "Inspection of local authority arrangements for looked after
+    # children". Not "Inspection of safeguarding and looked after children services"
+    # (safeguarding_lac) nor the SIF's "services for children in need ..., children looked
+    # after and care leavers": "looked after" must follow the opening words directly.
+    TITLE = re.compile(
+        r"^inspection of (the )?(local authority )?(arrangements for |services for )?"
+        r"(looked after children|children looked after)('s)?( services)?\b"
+    )
+    # Ofsted's reports (Kent, Sandwell 2013) grade overall effectiveness, capacity to improve,
+    # outcomes, the quality of provision, and leadership and management, each section headed
+    # "Grade 3 (Adequate)"; the fictional fixture's wording is kept beside them.
+    SECTION_AREAS = [
+        # Matched on a heading's first line too: "Overall effectiveness of services for looked"
+        # wraps onto "after children and young people".
+        (re.compile(r"^overall effectiveness( of services for looked\b.*)?$"), "overall"),
+        (re.compile(r"^capacity (for|to) improve(ment)?$"), "capacity_to_improve"),
+        (re.compile(r"^outcomes for looked after children( and young( people)?)?$"), "outcomes"),
+        (re.compile(r"^(the )?quality of provision$"), "quality_of_provision"),
+        (re.compile(r"^leadership and management$"), "leadership"),
+        (
+            re.compile(
+                r"^(the )?(experiences and progress|effectiveness of services|outcomes) .*"
+                r"(looked after|care leavers|in care)"
+            ),
+            "in_care",
         ),
-        "in_care",
-    ),
-    (re.compile(r"^the quality of practice$"), "quality_of_practice"),
-    (re.compile(r"^leadership(,)? (and )?(management and )?governance$"), "leadership"),
-]
+        (re.compile(r"^the quality of practice$"), "quality_of_practice"),
+        (re.compile(r"^leadership(,)? (and )?(management and )?governance$"), "leadership"),
+    ]
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the report is titled an inspection of looked after children services."""
-    return letters.find_title(text.lines, TITLE, TITLE_WITHIN_LINES) is not None
-
-
-def extract(text: ReportText) -> ParsedReport:
-    """The report's facts, read as protection reports are."""
-    return Report2012(
-        framework=FRAMEWORK, title_pattern=TITLE, section_areas=SECTION_AREAS
-    ).extract(text)
+FORMAT = LookedAfter()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

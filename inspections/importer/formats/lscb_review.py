@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import re
 
+from ..dates import date_window, dates_in
+from ..lines import clean, find_line, norm, opening
+from ..names import person_name
 from ..report import (
     ParsedFinding,
     ParsedJudgement,
@@ -36,7 +39,7 @@ from ..report import (
     ParsedReport,
     ReportText,
 )
-from . import letters
+from .layout import grade_words, paragraphs, sections
 
 FRAMEWORK = "lscb_review"
 
@@ -60,44 +63,44 @@ _NOT_FINDINGS = re.compile(
 
 def recognise(text: ReportText) -> bool:
     """Whether the report is titled a review of an LSCB, and nothing else."""
-    opening = letters.opening(text.lines, TITLE_WITHIN_LINES)
-    title_at = next((i for i, line in enumerate(opening) if TITLE.match(line)), None)
+    first_lines = opening(text.lines, TITLE_WITHIN_LINES)
+    title_at = next((i for i, line in enumerate(first_lines) if TITLE.match(line)), None)
     if title_at is None:
         return False
-    return not any(OTHER_TITLE.match(line) for line in opening[: title_at + 3])
+    return not any(OTHER_TITLE.match(line) for line in first_lines[: title_at + 3])
 
 
 def extract(text: ReportText) -> ParsedReport:
     """The review's facts: front matter, the board's grade, its recommendations and its
     numbered findings."""
     lines = text.lines
-    title_at = letters.find_line(lines, TITLE)
+    title_at = find_line(lines, TITLE)
     assert title_at is not None, "extract() is only called on a recognised review"
     report = ParsedReport(
         framework=FRAMEWORK,
         authority_name=_authority(lines, title_at),
-        title=letters.clean(lines[title_at]).rstrip("¹*"),
+        title=clean(lines[title_at]).rstrip("¹*"),
     )
     if not report.authority_name:
         report.warnings.append("The review does not name its local authority.")
     _front_matter(lines, title_at, report)
-    sections = letters.sections(
+    body = sections(
         lines,
         [re.compile(r"^[a-z].{2,100}$")],
         start=title_at + 1,
     )
     _grade(lines, title_at, report)
-    for heading, first, end in sections:
-        folded = letters.norm(heading)
+    for heading, first, end in body:
+        folded = norm(heading)
         if _RECOMMENDATIONS.match(folded):
-            for item in letters.paragraphs(lines[first:end], numbered=True):
+            for item in paragraphs(lines[first:end], numbered=True):
                 report.recommendations.append(
                     ParsedRecommendation(
                         text=item.text, position=len(report.recommendations), addressee="lscb"
                     )
                 )
         elif not _NOT_FINDINGS.match(folded):
-            for paragraph in letters.paragraphs(lines[first:end], numbered=True):
+            for paragraph in paragraphs(lines[first:end], numbered=True):
                 if paragraph.number is None:
                     continue  # unnumbered lines between sections: captions, summaries
                 report.findings.append(
@@ -115,26 +118,26 @@ def extract(text: ReportText) -> ParsedReport:
 
 
 def _authority(lines: list[str], title_at: int) -> str:
-    title = letters.clean(lines[title_at])
+    title = clean(lines[title_at])
     rest = re.search(r"(?i)board\W*\s+(?:in|of|for)\s+(?P<name>.+)$", title)
     if rest:
         return rest["name"].strip()
     before = [line for line in lines[max(0, title_at - 4) : title_at] if line.strip()]
-    if before and not letters.grade_words(before[-1]):
-        return letters.clean(before[-1])
+    if before and not grade_words(before[-1]):
+        return clean(before[-1])
     return ""
 
 
 def _front_matter(lines: list[str], title_at: int, report: ParsedReport) -> None:
-    for line in [letters.clean(x) for x in lines[title_at + 1 : title_at + 20] if x.strip()]:
-        folded = letters.norm(line)
+    for line in [clean(x) for x in lines[title_at + 1 : title_at + 20] if x.strip()]:
+        folded = norm(line)
         if re.match(r"^(inspection|review) dates?\b", folded) and report.start_date is None:
-            report.start_date, report.end_date = letters.date_window(line)
+            report.start_date, report.end_date = date_window(line)
         elif re.match(r"^(report )?published\b", folded):
-            found = letters.dates_in(line)
+            found = dates_in(line)
             report.published_date = found[0] if found else None
         elif folded.startswith("lead inspector"):
-            report.lead_inspector = letters.person_name(re.sub(r"(?i)lead inspector:?", "", line))
+            report.lead_inspector = person_name(re.sub(r"(?i)lead inspector:?", "", line))
     if report.start_date is None:
         report.warnings.append("The review's dates could not be found.")
     if report.lead_inspector is None:
@@ -145,12 +148,12 @@ def _grade(lines: list[str], title_at: int, report: ParsedReport) -> None:
     """The board's grade, from the sentence or table row that states it near the top."""
     for line in lines[title_at + 1 : title_at + 40]:
         cells = [c for c in line.split("\t") if c.strip()]
-        graded = letters.grade_words(cells[-1]) if len(cells) >= 2 else None
+        graded = grade_words(cells[-1]) if len(cells) >= 2 else None
         if graded is None:
-            sentence = _GRADE_SENTENCE.search(letters.clean(line))
+            sentence = _GRADE_SENTENCE.search(clean(line))
             if sentence:
                 words = re.sub(r"(?i)^is\s+", "", sentence["words"])
-                graded = letters.grade_words(words) or (None, words)  # type: ignore[assignment]
+                graded = grade_words(words) or (None, words)  # type: ignore[assignment]
         if graded and graded[0]:
             if graded[0] == "adequate":
                 report.warnings.append(

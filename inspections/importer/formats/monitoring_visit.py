@@ -25,29 +25,22 @@ from __future__ import annotations
 
 import re
 
-from ..report import ParsedReport, ReportText
-from . import letters
-
-FRAMEWORK = "monitoring_visit"
-
-# "Monitoring visit of Somerset children's services", "Monitoring visit to Birmingham
-# local authority children's services", "Re: Monitoring visit of ...".
-TITLE = re.compile(
-    r"^(re:?\s+|subject:?\s+)?monitoring visit (of|to) (?P<name>.+?) "
-    r"(local authority )?children's (social care )?services$"
-)
+from .letter import VisitLetter
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the text holds a letter whose subject is a monitoring visit of an
-    authority's children's services, followed by the letter's opening words."""
-    letter = letters.find_letter(text.lines, TITLE)
-    if letter is None:
-        return False
-    after = letters.opening(text.lines[letter.title_at + 1 :], 3)
-    return any(line.startswith("this letter summarises") for line in after)
+class MonitoringVisit(VisitLetter):
+    """A monitoring visit letter, read as every visit letter is."""
+
+    FRAMEWORK = "monitoring_visit"
+    # "Monitoring visit of Somerset children's services", "Monitoring visit to Birmingham
+    # local authority children's services", "Re: Monitoring visit of ...".
+    TITLE = re.compile(
+        r"^(re:?\s+|subject:?\s+)?monitoring visit (of|to) (?P<name>.+?) "
+        r"(local authority )?children's (social care )?services$"
+    )
 
 
-def extract(text: ReportText) -> ParsedReport:
-    """The letter's facts: dates, inspectors, and its paragraphs under each heading."""
-    return letters.read_visit_letter(text, FRAMEWORK, TITLE)
+FORMAT = MonitoringVisit()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

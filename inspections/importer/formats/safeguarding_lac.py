@@ -31,16 +31,11 @@ council's report in this format's wording.)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..lines import find_line, norm
 from ..report import ParsedFinding, ParsedJudgement, ParsedReport, ReportText
-from . import letters
-from .protection import OTHER_SECTIONS, Report2012
-
-FRAMEWORK = "safeguarding_lac"
-
-TITLE = re.compile(r"^inspection of safeguarding and looked after children('s)? services\b")
-TITLE_WITHIN_LINES = 8
+from .layout import Section, grade_words, paragraphs, sections
+from .report2012 import OTHER_SECTIONS, Report2012
 
 _SAFEGUARDING_PART = re.compile(r"^safeguarding services$")
 _LAC_PART = re.compile(
@@ -65,26 +60,18 @@ LAC_HEADINGS = [
 ]
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the report is titled an inspection of safeguarding and looked after
-    children services."""
-    return letters.find_title(text.lines, TITLE, TITLE_WITHIN_LINES) is not None
+class SafeguardingLac(Report2012):
+    """The 2012-13 reader, with sections read part by part: the safeguarding part's
+    sections report on their own areas, every section of the looked after part on in_care."""
 
-
-def extract(text: ReportText) -> ParsedReport:
-    """The report's facts: front matter, the safeguarding part's judgements and the looked
-    after part's overall effectiveness, both parts' areas for improvement and findings."""
-    return SafeguardingLacReport(
-        framework=FRAMEWORK, title_pattern=TITLE, section_areas=SAFEGUARDING_AREAS
-    ).extract(text)
-
-
-@dataclass
-class SafeguardingLacReport(Report2012):
-    """The 2012-13 reader, with sections read part by part."""
+    FRAMEWORK = "safeguarding_lac"
+    TITLE = re.compile(r"^inspection of safeguarding and looked after children('s)? services\b")
+    SECTION_AREAS = SAFEGUARDING_AREAS
 
     def extract(self, text: ReportText) -> ParsedReport:
-        """The report's facts; anything unreadable becomes a warning."""
+        """The report's facts: front matter, the safeguarding part's judgements and the
+        looked after part's overall effectiveness, both parts' areas for improvement and
+        findings; anything unreadable becomes a warning."""
         lines = text.lines
         title_at, report = self._title_and_authority(lines)
         self._front_matter(lines, title_at, report)
@@ -99,14 +86,14 @@ class SafeguardingLacReport(Report2012):
         self._record_of_main_findings(lines, title_at, report)
         return report
 
-    def _parts(self, lines: list[str], title_at: int) -> dict[str, list[tuple[str, int, int]]]:
+    def _parts(self, lines: list[str], title_at: int) -> dict[str, list[Section]]:
         headings = [_SAFEGUARDING_PART, _LAC_PART, *LAC_HEADINGS]
         headings += [p for p, _ in SAFEGUARDING_AREAS] + OTHER_SECTIONS
-        parts: dict[str, list[tuple[str, int, int]]] = {}
+        parts: dict[str, list[Section]] = {}
         part = None
-        found = letters.sections(lines, headings, start=title_at + 1, grade_beside=True)
+        found = sections(lines, headings, start=title_at + 1, grade_beside=True)
         for heading, first, end in found:
-            folded = letters.norm(heading)
+            folded = norm(heading)
             if _SAFEGUARDING_PART.match(folded):
                 part = "safeguarding"
             elif _LAC_PART.match(folded):
@@ -118,11 +105,11 @@ class SafeguardingLacReport(Report2012):
         return parts
 
     def _read_part(
-        self, lines: list[str], part: str, body: list[tuple[str, int, int]], report: ParsedReport
+        self, lines: list[str], part: str, body: list[Section], report: ParsedReport
     ) -> None:
         self._recommendations(lines, body, report)
         for heading, first, end in body:
-            folded = letters.norm(heading)
+            folded = norm(heading)
             if folded.startswith("areas for improvement"):
                 continue
             area = "in_care" if part == "lac" else self._area(heading)
@@ -131,8 +118,8 @@ class SafeguardingLacReport(Report2012):
                 self._judge(report, "overall" if part == "safeguarding" else "in_care", grade)
             elif grade and part == "safeguarding" and area and area != "outcomes":
                 self._judge(report, area, grade)
-            kept = [line for line in lines[first:end] if not letters.grade_words(line)]
-            for paragraph in letters.paragraphs(kept, numbered=True):
+            kept = [line for line in lines[first:end] if not grade_words(line)]
+            for paragraph in paragraphs(kept, numbered=True):
                 report.findings.append(
                     ParsedFinding(
                         section=_heading_words(heading),
@@ -152,12 +139,12 @@ class SafeguardingLacReport(Report2012):
         self, lines: list[str], title_at: int, report: ParsedReport
     ) -> None:
         """Where no section stated a grade, the record of main findings table may."""
-        record = letters.find_line(lines, re.compile(r"^record of main findings$"), title_at)
+        record = find_line(lines, re.compile(r"^record of main findings$"), title_at)
         if record is None:
             return
         part = None
         for line in lines[record + 1 :]:
-            folded = letters.norm(line)
+            folded = norm(line)
             if _SAFEGUARDING_PART.match(folded) or folded.startswith("safeguarding services"):
                 part = "safeguarding"
                 continue
@@ -167,10 +154,10 @@ class SafeguardingLacReport(Report2012):
                 part = "lac"
                 continue
             cells = [c.strip() for c in re.split(r"\t|\s{3,}", line) if c.strip()]
-            grade = letters.grade_words(cells[-1]) if len(cells) >= 2 else None
+            grade = grade_words(cells[-1]) if len(cells) >= 2 else None
             if not (grade and part):
                 continue
-            label = letters.norm(cells[0])
+            label = norm(cells[0])
             if label.startswith("overall effectiveness"):
                 self._judge(report, "overall" if part == "safeguarding" else "in_care", grade)
             elif part == "safeguarding":
@@ -193,6 +180,12 @@ def _grade_of_section(heading: str, body: list[str]) -> tuple[str, str] | None:
     the first line under it."""
     beside = re.search(r"(?i)grade\s*\d.*$", heading)
     if beside:
-        return letters.grade_words(beside.group(0))
+        return grade_words(beside.group(0))
     first = next((line for line in body if line.strip()), "")
-    return letters.grade_words(first)
+    return grade_words(first)
+
+
+FORMAT = SafeguardingLac()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

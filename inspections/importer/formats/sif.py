@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import re
 
+from ..evidence import link_evidence
+from ..lines import content_lines, joined
+from ..names import labelled_lead_inspector
 from ..report import ParsedFinding, ParsedJudgement, ParsedRecommendation, ParsedReport, ReportText
-from . import common
-
-FRAMEWORK = "sif"
+from . import sectioned
+from .layout import Heading
+from .sectioned import SectionedReport
 
 _TITLE = re.compile(
     r"(?:re-?\s*)?inspection\s+of\s+services\s+for\s+children\s+in\s+need\s+of\s+help\s+and\s+"
@@ -77,7 +80,7 @@ _TABLE: list[tuple[str, str]] = [
 ]
 _LSCB_SENTENCE = re.compile(
     r"^(?:the\s+)?(?:effectiveness\s+of\s+the\s+)?(?:local\s+safeguarding\s+children\s+board"
-    r"|lscb)(?:\s*\(lscb\))?\s+(?:is\s+|are\s+)?" + common.GRADE + r"\b",
+    r"|lscb)(?:\s*\(lscb\))?\s+(?:is\s+|are\s+)?" + sectioned.GRADE + r"\b",
     re.IGNORECASE,
 )
 
@@ -156,49 +159,67 @@ _CONTENTS_ENTRY = re.compile(r"\D\s+\d{1,3}\s*$")
 _RECOMMENDATION_MARK = re.compile(r"\s*\(\s*recommendations?\s*\)\s*\.?$", re.IGNORECASE)
 
 
-def recognise(text: ReportText) -> bool:
-    """Whether the report says it is an inspection of services for children in need of
-    help and protection, children looked after and care leavers.
+class Sif(SectionedReport):
+    """A SIF report, with or without its LSCB review."""
 
-    A standalone LSCB review ("Review of the effectiveness of the Local Safeguarding
-    Children Board" alone) does not carry this title, so it is left to lscb_review.
-    """
-    head = common.joined(line for _, line in common.content_lines(text)[:_TITLE_LINES])
-    return bool(_TITLE.search(head))
+    FRAMEWORK = "sif"
+    TABLE = _TABLE
+    NAME_SOURCE = "the first page"
 
+    def recognise(self, text: ReportText) -> bool:
+        """Whether the report says it is an inspection of services for children in need of
+        help and protection, children looked after and care leavers.
 
-def extract(text: ReportText) -> ParsedReport:
-    """The report's facts."""
-    lines = [line for _, line in common.content_lines(text)]
-    indexed = common.content_lines(text)
-    title_at = next(i for i, (_, line) in enumerate(indexed) if _starts_title(indexed, i))
-    front_end = _front_end(indexed, title_at)
-    front = [line for _, line in indexed[:front_end]]
-    warnings: list[str] = []
-    report = ParsedReport(
-        framework=FRAMEWORK,
-        authority_name=common.joined(front[:title_at]).strip(" ,"),
-        title=_title(front[title_at:]),
-    )
-    report.start_date, report.end_date = common.inspection_dates(front)
-    report.published_date = common.published_date(front)
-    report.lead_inspector = common.lead_inspector(lines)
-    report.judgements = _judgements(front, lines, warnings)
-    walk_from = indexed[front_end][0] if front_end < len(indexed) else len(text.lines)
-    regions = common.walk(
-        text, walk_from, _classifier(text), restart_roles=frozenset({"lscb", "recommendations"})
-    )
-    report.recommendations, report.findings = _recommendations_and_findings(regions)
-    warnings.extend(common.link_evidence(report.recommendations, report.findings))
-    common.warn_of_missing_facts(
-        report, warnings, name_source="the first page", recommendations_place=""
-    )
-    report.warnings = warnings
-    return report
+        A standalone LSCB review ("Review of the effectiveness of the Local Safeguarding
+        Children Board" alone) does not carry this title, so it is left to lscb_review.
+        """
+        head = joined(line for _, line in content_lines(text)[:_TITLE_LINES])
+        return bool(_TITLE.search(head))
+
+    def extract(self, text: ReportText) -> ParsedReport:
+        """The report's facts."""
+        lines = [line for _, line in content_lines(text)]
+        indexed = content_lines(text)
+        title_at = next(i for i, (_, line) in enumerate(indexed) if _starts_title(indexed, i))
+        front_end = _front_end(indexed, title_at)
+        front = [line for _, line in indexed[:front_end]]
+        warnings: list[str] = []
+        report = ParsedReport(
+            framework=self.FRAMEWORK,
+            authority_name=joined(front[:title_at]).strip(" ,"),
+            title=_title(front[title_at:]),
+        )
+        report.start_date, report.end_date = sectioned.inspection_dates(front)
+        report.published_date = sectioned.published_date(front)
+        report.lead_inspector = labelled_lead_inspector(lines)
+        report.judgements = self._judgements(front, lines, warnings)
+        walk_from = indexed[front_end][0] if front_end < len(indexed) else len(text.lines)
+        regions = sectioned.walk(
+            text,
+            walk_from,
+            _classifier(text),
+            restart_roles=frozenset({"lscb", "recommendations"}),
+        )
+        report.recommendations, report.findings = _recommendations_and_findings(regions)
+        warnings.extend(link_evidence(report.recommendations, report.findings))
+        self.warn_of_missing_facts(report, warnings)
+        report.warnings = warnings
+        return report
+
+    def _judgements(
+        self, front: list[str], lines: list[str], warnings: list[str]
+    ) -> list[ParsedJudgement]:
+        judgements = self.table_judgements(joined(front), warnings)
+        if not any(j.area == "overall" for j in judgements):
+            warnings.append("The overall judgement could not be read from the first page.")
+        lscb = _lscb_judgement(front) or _lscb_judgement(lines)
+        if lscb is not None:
+            judgements.append(lscb)
+        return judgements
 
 
 def _starts_title(indexed: list[tuple[int, str]], position: int) -> bool:
-    window = common.joined(line for _, line in indexed[position : position + 3])
+    window = joined(line for _, line in indexed[position : position + 3])
     return bool(_TITLE.match(window))
 
 
@@ -215,18 +236,7 @@ def _title(lines: list[str]) -> str:
         if re.match(r"^inspection\s+dates?\b", line, re.IGNORECASE):
             break
         words.append(line)
-    return common.joined(words)
-
-
-def _judgements(front: list[str], lines: list[str], warnings: list[str]) -> list[ParsedJudgement]:
-    blob = common.joined(front)
-    judgements = common.judgements_from_table(blob, _TABLE, warnings)
-    if not any(j.area == "overall" for j in judgements):
-        warnings.append("The overall judgement could not be read from the first page.")
-    lscb = _lscb_judgement(front) or _lscb_judgement(lines)
-    if lscb is not None:
-        judgements.append(lscb)
-    return judgements
+    return joined(words)
 
 
 def _lscb_judgement(lines: list[str]) -> ParsedJudgement | None:
@@ -234,45 +244,45 @@ def _lscb_judgement(lines: list[str]) -> ParsedJudgement | None:
     for index, line in enumerate(lines):
         if not re.match(r"^(?:the\s+)?(?:effectiveness|local\s+safeguarding|lscb)", line, re.I):
             continue
-        window = common.joined(lines[index : index + 2])
+        window = joined(lines[index : index + 2])
         match = _LSCB_SENTENCE.match(window)
         if match:
-            grade = common.find_grade(match.group("grade"))
+            grade = sectioned.find_grade(match.group("grade"))
             if grade:
                 return ParsedJudgement(area="lscb", grade=grade[0], words=grade[1])
     return None
 
 
-def _classifier(text: ReportText):
-    """The heading classifier for common.walk, knowing the pages lines came from."""
+def _classifier(text: ReportText) -> sectioned.Classifier:
+    """The heading classifier for sectioned.walk, knowing the pages lines came from."""
 
-    def classify(lines: list[str], index: int, role_before: str):
+    def classify(lines: list[str], index: int, role_before: str) -> Heading | None:
         if re.match(r"^contents$", lines[index], re.IGNORECASE):
-            return "other", _contents_span(text, lines, index), None, None, lines[index]
+            return Heading("other", _contents_span(text, lines, index), None, None, lines[index])
         return _classify(lines, index, role_before)
 
     return classify
 
 
-def _classify(lines: list[str], index: int, role_before: str):
-    """(role, lines spanned, area, kind, heading) where line `index` starts a heading."""
+def _classify(lines: list[str], index: int, role_before: str) -> Heading | None:
+    """The heading that line `index` starts, or None."""
     line = lines[index]
-    if common.NUMBERED.match(line) or len(line) > 110:
+    if sectioned.NUMBERED.match(line) or len(line) > 110:
         return None
     for role, pattern in _HEADINGS:
         if not pattern.match(line):
             continue
         if role in ("findings", "lscb"):
-            heading = _findings_heading(lines, index, role)
+            heading, graded = _findings_heading(lines, index, role)
             if (
                 role == "findings"
-                and not heading[5]
+                and not graded
                 and not re.match(r"^(?:the|leadership)\b", line, re.IGNORECASE)
             ):
                 # "experiences and progress of children in X had not improved": a
                 # sentence's continuation, not an (always graded) untitled heading.
                 return None
-            if role == "findings" and role_before == "recommendations" and not heading[5]:
+            if role == "findings" and role_before == "recommendations" and not graded:
                 # A theme heading inside a list of recommendations ("Leadership,
                 # management and governance"): the list goes on.
                 return None
@@ -281,9 +291,9 @@ def _classify(lines: list[str], index: int, role_before: str):
                 # and governance require improvement" over the summary's bullets): the
                 # judgement sections come after the recommendations and the facts.
                 return None
-            return heading[:5]
+            return heading
         kind = "strength" if role == "strengths" else None
-        return role, 1, None, kind, line
+        return Heading(role, 1, None, kind, line)
     return None
 
 
@@ -309,8 +319,9 @@ def _contents_span(text: ReportText, lines: list[str], index: int) -> int:
     return end - index
 
 
-def _findings_heading(lines: list[str], index: int, role: str):
-    """A judgement section's heading, which may wrap over lines and end with its grade."""
+def _findings_heading(lines: list[str], index: int, role: str) -> tuple[Heading, bool]:
+    """A judgement section's heading, which may wrap over lines and end with its grade,
+    and whether a grade ended it."""
     span = 1
     heading = lines[index]
     while index + span < len(lines) and span < 4:
@@ -318,10 +329,10 @@ def _findings_heading(lines: list[str], index: int, role: str):
         if not following:
             span += 1
             continue
-        if common.NUMBERED.match(following) or _is_heading(following):
+        if sectioned.NUMBERED.match(following) or _is_heading(following):
             break
-        if common.is_grade_line(following) or (
-            len(following) < 70 and common.area_of(heading) is None
+        if sectioned.is_grade_line(following) or (
+            len(following) < 70 and sectioned.area_of(heading) is None
         ):
             heading = f"{heading} {following}"
             span += 1
@@ -331,9 +342,9 @@ def _findings_heading(lines: list[str], index: int, role: str):
             span += 1
             continue
         break
-    area = "lscb" if role == "lscb" else common.area_of(heading)
-    graded = common.strip_grade(heading) != heading
-    return role, span, area, None, common.strip_grade(heading), graded
+    area = "lscb" if role == "lscb" else sectioned.area_of(heading)
+    graded = sectioned.strip_grade(heading) != heading
+    return Heading(role, span, area, None, sectioned.strip_grade(heading)), graded
 
 
 def _is_heading(line: str) -> bool:
@@ -341,7 +352,7 @@ def _is_heading(line: str) -> bool:
 
 
 def _recommendations_and_findings(
-    regions: list[common.Region],
+    regions: list[sectioned.Region],
 ) -> tuple[list[ParsedRecommendation], list[ParsedFinding]]:
     """Numbered paragraphs under recommendation headings are recommendations (or, where a
     list is bulleted, its bullets); every other numbered paragraph is a finding.
@@ -365,9 +376,9 @@ def _recommendations_and_findings(
         if region.role == "recommendations":
             addressee = _addressee(region.heading, in_lscb, addressee, previous_role)
             previous_role = region.role
-            items = [p.text for p in region.paragraphs] or common.bullets(region.other)
+            items = [p.text for p in region.paragraphs] or sectioned.bullets(region.other)
             for item in items:
-                if common.states_none(item):
+                if sectioned.states_none(item):
                     continue  # "There are no priority actions."
                 recommendations.append(
                     ParsedRecommendation(
@@ -394,7 +405,7 @@ def _recommendations_and_findings(
             section, area, kind = region.heading, None, None
         paragraphs = [(p.number, p.text) for p in region.paragraphs]
         if number in bulleted:
-            paragraphs = [(None, item) for item in common.bullets(region.other)]
+            paragraphs = [(None, item) for item in sectioned.bullets(region.other)]
         for printed, body in paragraphs:
             evidence = bool(_RECOMMENDATION_MARK.search(body))
             findings.append(
@@ -417,7 +428,7 @@ _FINDINGS_ROLES = ("findings", "lscb", "strengths")
 _RESTATING_SUB = re.compile(r"^summary\b", re.IGNORECASE)
 
 
-def _bulleted_sections(regions: list[common.Region]) -> set[int]:
+def _bulleted_sections(regions: list[sectioned.Region]) -> set[int]:
     """Indexes of the regions whose bullets are findings: those in a judgement section
     (its heading's region and the sub-headed regions after it) where no paragraph is
     numbered. A section with numbered paragraphs keeps bullets as parts of them."""
@@ -455,3 +466,9 @@ def _addressee(heading: str, in_lscb: bool, before: str, previous_role: str) -> 
     if previous_role == "recommendations":
         return before
     return "lscb" if in_lscb else "authority"
+
+
+FORMAT = Sif()
+FRAMEWORK = FORMAT.FRAMEWORK
+recognise = FORMAT.recognise
+extract = FORMAT.extract

@@ -1,8 +1,8 @@
-"""Rules shared by the SIF and ILACS readers (common.py)."""
+"""Rules shared by the SIF and ILACS readers (sectioned.py)."""
 
 import pytest
 
-from inspections.importer.formats.common import states_none
+from inspections.importer.formats.sectioned import states_none
 
 
 @pytest.mark.parametrize(

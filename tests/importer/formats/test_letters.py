@@ -1,8 +1,8 @@
-"""The shared reading rules of letters.py: people's names."""
+"""People's names (names.py)."""
 
 import pytest
 
-from inspections.importer.formats.letters import person_name
+from inspections.importer.names import person_name
 
 
 @pytest.mark.parametrize(

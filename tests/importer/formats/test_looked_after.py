@@ -93,11 +93,7 @@ def test_real_report_grades_from_the_record_when_sections_print_none():
     spaces, and wraps a long label above its grade."""
     text = structure(read_document(KENT.read_bytes()))
     lines = [line for line in text.lines if not line.startswith("Grade ")]
-    reader = looked_after.Report2012(
-        framework="looked_after",
-        title_pattern=looked_after.TITLE,
-        section_areas=looked_after.SECTION_AREAS,
-    )
+    reader = looked_after.FORMAT
     grades = reader._table_grades(lines, reader._sections(lines, 0))
     assert {area: code for area, (code, _) in grades.items()} == REAL[0][4]
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from inspections.vocabulary import DASHES, parse_date_range
+from inspections.importer.dates import DASHES, parse_date_range
 
 # What converters and fonts have printed between the days of a range: hyphen, en and em
 # dashes, the minus sign, the horizontal bar, box-drawing lines, the figure dash, the
