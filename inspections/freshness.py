@@ -85,12 +85,25 @@ class Freshness:
         return f"{release_id()}|{self.version}@{self.changed_at}"
 
 
+def data_identity(request: HttpRequest | None, *parts: str) -> str:
+    """Names something built from the public data: the release and the data's state, then
+    `parts`, which must name everything else it depends on (a listing's filters, a page's
+    address). What is cached under it is stale once the data changes or a release is
+    deployed. Every cache of public data is keyed by one (cache_key)."""
+    return "|".join([current(request).cache_key, *parts])
+
+
 def page_identity(request: HttpRequest, address: str) -> str:
     """Everything a public page's body depends on, named once for both the HTTP validators
-    (inspections.public_site.s ETag) and the page cache (views/caching.py): the release, the
-    data's state, the day (citations say "accessed on" it, and it changes at midnight
-    here, not in UTC) and the page's absolute `address` (pages print it)."""
-    return f"{current(request).cache_key}|{timezone.localdate().isoformat()}|{address}"
+    (inspections.public_site's ETag) and the page cache (views/caching.py): the data's
+    identity, the day (citations say "accessed on" it, and it changes at midnight here,
+    not in UTC) and the page's absolute `address` (pages print it)."""
+    return data_identity(request, timezone.localdate().isoformat(), address)
+
+
+def cache_key(kind: str, identity: str) -> str:
+    """A cache key of bounded length for what `identity` names (data_identity)."""
+    return f"{kind}:{hashlib.sha256(identity.encode()).hexdigest()[:40]}"
 
 
 # Before the first change is recorded (the row is made by a migration; a test that

@@ -121,11 +121,51 @@ def _django_db_helper(_seeds_state, _django_db_helper):
     yield
 
 
+def _flushes(item: pytest.Item) -> bool:
+    """Whether a test runs on a real transactional database, flushed when it ends."""
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in item.fixturenames
+    )
+
+
+_flushed = False  # a transactional test has emptied the tables since the data was restored
+
+
+def _restore_migrated_data(item: pytest.Item) -> None:
+    """Put back what the migrations wrote (authorities, regions, themes, groups), as
+    serialized when the test database was made. pytest-django runs transactional tests
+    last, so alone this never happens; run in parallel (pytest-xdist), a worker's next
+    test may follow one."""
+    from django.core import serializers
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    from inspections.models import DataVersion
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
+                # Setting the restored links counted as a change of data: the data
+                # version goes back to the number the migrations left.
+                for row in serializers.deserialize("json", contents, using=alias):
+                    if isinstance(row.object, DataVersion):
+                        row.save()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _flushed
     # Before any fixture: a test that does not read the seeds (the browser tests' live
     # server, a transactional test) never runs inside their transaction.
     if _seeded is not None and "seeds" not in item.fixturenames:
         _seeded.leave()
+    if _flushes(item):
+        _flushed = True  # (a transactional test with serialized_rollback restores itself)
+    elif _flushed:
+        _restore_migrated_data(item)
+        _flushed = False
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-django's order (and pytest-randomly's)

@@ -310,7 +310,7 @@ def _all_pages(listing, page_size: int) -> list:
 
     from inspections.selectors import ListingPages, listing_summary
 
-    summary = listing_summary(listing=listing, data_version="test")
+    summary = listing_summary(listing=listing, identity="test")
     paginator = Paginator(ListingPages(listing, summary), page_size)
     return [row for number in paginator.page_range for row in paginator.page(number)]
 
@@ -353,7 +353,7 @@ def test_a_deep_page_takes_the_queries_the_first_does(seeds, django_assert_num_q
     from inspections.selectors import ListingPages, listing_summary
 
     listing = finding_list(filters=QueryDict(""))
-    summary = listing_summary(listing=listing, data_version="test")
+    summary = listing_summary(listing=listing, identity="test")
     paginator = Paginator(ListingPages(listing, summary), 5)
     assert paginator.num_pages > 3
     for number in (1, paginator.num_pages // 2, paginator.num_pages):

@@ -7,7 +7,6 @@ What each listing's rows are, their order and their facets are described once, i
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import ExtractYear
 
-from .. import search
+from .. import freshness, search
 from ..filters import FindingFilterSet, PublishedTextFilterSet, RecommendationFilterSet
 from ..listing_kinds import FINDINGS, INSPECTION_ORDER, RECOMMENDATIONS, Facet, ListingKind
 from .shared import grouped, themes_prefetch
@@ -254,17 +253,13 @@ def _rows_per_inspection(listing: Listing) -> list[tuple[int, int]]:
     )
 
 
-def listing_summary(*, listing: Listing, data_version: str) -> ListingSummary:
+def listing_summary(*, listing: Listing, identity: str) -> ListingSummary:
     """The listing's row count, facet counts and page index, cached while the data is
-    unchanged.
-
-    `data_version` must change whenever any public record does (inspections.freshness).
-    """
+    unchanged: `identity` is the data's (freshness.data_identity)."""
     if not listing.is_valid:
         return ListingSummary(0, [])
     filters = json.dumps(sorted(listing.filterset.active().items()), default=str)
-    digest = hashlib.sha256(f"{data_version}|{filters}".encode()).hexdigest()[:40]
-    key = f"listing-summary:{listing.kind.name}:{digest}"
+    key = freshness.cache_key(f"listing-summary:{listing.kind.name}", f"{identity}|{filters}")
     summary = cache.get(key)
     if summary is not None:
         return summary

@@ -18,14 +18,13 @@ filter forms are.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from ..freshness import page_identity
+from ..freshness import cache_key, page_identity
 
 
 def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -36,9 +35,7 @@ def cached_until_data_changes(view: Callable[..., HttpResponse]) -> Callable[...
         # The address without its query string: made-up parameters cannot fill the cache.
         # Its scheme and host (one of ALLOWED_HOSTS) are in: pages print their address.
         address = f"{request.scheme}://{request.get_host()}{request.path}"
-        identity = page_identity(request, address)
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:40]
-        key = f"page:{digest}"
+        key = cache_key("page", page_identity(request, address))
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached

@@ -19,7 +19,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from .. import selectors
-from ..freshness import current as data_freshness
+from ..freshness import data_identity
 from ..links import query_url
 from ..selectors import Listing
 from .exports import export_response
@@ -67,8 +67,7 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
     if fmt:
         return export_response(listing, fmt)
 
-    freshness = data_freshness(request)
-    summary = selectors.listing_summary(listing=listing, data_version=freshness.cache_key)
+    summary = selectors.listing_summary(listing=listing, identity=data_identity(request))
     # Counted once per data version, and each page read without sorting every row.
     paginator = Paginator(selectors.ListingPages(listing, summary), PAGE_SIZE)
     try:
@@ -85,7 +84,7 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
     # The filter form and the chosen-filters list depend only on the filters and the data,
     # not on the page: rendered once per data version (153 authorities' checkboxes and their
     # links were two thirds of a page's time), and only then are the options worked out.
-    filters_key = f"{freshness.cache_key}|{path}?{params.urlencode()}"
+    filters_key = data_identity(request, f"{path}?{params.urlencode()}")
     facets = SimpleLazyObject(lambda: selected_first(present_facets(summary.facets, params, path)))
 
     def page_url(number: int) -> str:
