@@ -7,6 +7,8 @@ upload, review what was extracted, then import or discard (SourceDocumentAdmin).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -23,9 +25,12 @@ from .filters import YEAR
 from .importer.report import ImportRefused, TimeRanOut
 from .importer.service import (
     AuthorityResolver,
+    Preview,
+    Replacement,
     clean_file_name,
     import_source,
     preview_source,
+    replacement_of,
     request_deadline,
     store_file,
 )
@@ -47,6 +52,7 @@ from .models import (
 )
 from .themes.store import retag_records, theme_tagger
 from .uploads import refused_uploads
+from .vocabulary import AREAS, FRAMEWORKS, GRADES
 
 admin.site.site_header = "Ofsted children's services explorer: staff"
 admin.site.site_title = "Explorer admin"
@@ -709,6 +715,21 @@ class ImportAttemptInline(admin.StackedInline):
         return False
 
 
+# Enough of a report's findings to see the parse is sensible, not so many the page is long.
+REVIEW_SAMPLE_FINDINGS = 3
+
+
+@dataclass
+class FileReview:
+    """One uploaded file on the review page: what it would import as, and what that would
+    change among what is published."""
+
+    source: SourceDocument
+    preview: Preview
+    already_imported: list[Inspection]  # this very file's inspections, imported before
+    replaces: Replacement | None  # the inspection it would update, and what it withdraws
+
+
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(ExplorerAdmin):
     list_display = [
@@ -813,13 +834,24 @@ class SourceDocumentAdmin(ExplorerAdmin):
         if request.method == "POST":
             return self._confirm(request, ids)
         resolver, deadline = AuthorityResolver(), request_deadline()
-        previews = [
-            (source, preview_source(source, resolver, deadline=deadline))
-            for source in SourceDocument.objects.filter(pk__in=ids)
-        ]
+        reviews = []
+        for source in SourceDocument.objects.filter(pk__in=ids).prefetch_related("inspections"):
+            preview = preview_source(source, resolver, deadline=deadline)
+            reviews.append(
+                FileReview(
+                    source=source,
+                    preview=preview,
+                    already_imported=list(source.inspections.all()),
+                    replaces=replacement_of(preview),
+                )
+            )
         context = {
             **self.admin_site.each_context(request),
-            "previews": previews,
+            "reviews": reviews,
+            "frameworks": FRAMEWORKS,
+            "areas": AREAS,
+            "grades": GRADES,
+            "sample_size": REVIEW_SAMPLE_FINDINGS,
             "title": "Review before importing",
             "opts": self.model._meta,
         }

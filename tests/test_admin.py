@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from inspections.importer.service import import_source, store_source
 from inspections.models import Finding, Inspection, Judgement, Recommendation, SourceDocument
@@ -277,10 +278,11 @@ def test_the_review_page_answers_in_time_however_slow_its_files(client, curator,
     page = review.content.decode()
     assert page.count(NOT_READ) == 3
     assert elapsed < 5, elapsed  # not 3 x 5 s: the first file is cut at the deadline
-    # Not the files' fault: they wait for a decision, rather than being offered for discard.
+    # Not read, so not offered for import; with no choice made, they wait for later.
     for source in slow:
-        assert f'name="decision-{source.pk}" value="keep" checked' in page
+        assert f'name="decision-{source.pk}" value="keep">' in page
         assert f'name="decision-{source.pk}" value="import"' not in page
+    assert " checked" not in page
 
 
 def test_files_not_reached_in_time_are_not_imported_and_still_wait(client, curator, settings):
@@ -501,3 +503,68 @@ def test_editing_other_fields_leaves_the_dates_source_alone(client, curator, imp
     imported.refresh_from_db()
     assert imported.published_date_source == ""
     assert "published_date" not in imported.curated_fields
+
+
+# --- The review page says what an import would change --------------------------------------
+
+NORTH_SOMERSET = REPORTS / "seed_001_north_somerset_sif_2017.txt"
+
+
+def _review(client, curator, data: bytes, name: str) -> str:
+    client.force_login(curator)
+    upload = SimpleUploadedFile(name, data, content_type="text/plain")
+    response = client.post(admin_url(SourceDocument, "add"), {"files": [upload]})
+    assert response.status_code == 302, response.content
+    review = client.get(response["Location"])
+    assert review.status_code == 200
+    return review.content.decode()
+
+
+def test_the_review_shows_labels_and_sample_findings_and_chooses_nothing(client, curator):
+    page = _review(client, curator, DEVON.read_bytes(), DEVON.name)
+    assert "Inspection of arrangements for the protection of children" in page
+    assert "Overall effectiveness: Inadequate" in page
+    assert "overall: inadequate" not in page  # codes, as the importer holds them
+    samples = re.search(r"<ol data-sample-findings>(.*?)</ol>", page, re.S)
+    assert samples and samples[1].count("<li>") == 3
+    assert " checked" not in page  # nothing is chosen for the curator
+    assert "data-replaces" not in page and "data-already-imported" not in page
+
+
+def test_a_file_already_imported_is_flagged(client, curator):
+    source, _ = store_source(DEVON.read_bytes(), DEVON.name)
+    assert import_source(source).outcome == "created"
+    page = _review(client, curator, DEVON.read_bytes(), "devon-again.txt")
+    assert "data-already-imported" in page
+    assert source.inspections.get().slug in page or str(source.inspections.get()) in page
+    assert 'value="discard"' not in page  # the evidence of what is published stays
+    assert "Nothing published will be withdrawn." in page
+
+
+def test_a_replacement_lists_the_published_findings_it_would_withdraw(client, curator):
+    source, _ = store_source(NORTH_SOMERSET.read_bytes(), NORTH_SOMERSET.name)
+    assert import_source(source).outcome == "created"
+    inspection = source.inspections.get()
+    dropped = inspection.findings.get(paragraph="26")
+    already = inspection.findings.get(paragraph="27")
+    already.withdrawn_at = timezone.now()  # withdrawn before: not listed again
+    already.save()
+    lines = NORTH_SOMERSET.read_text(encoding="utf-8").splitlines(keepends=True)
+    shorter = "".join(line for line in lines if not line.startswith(("26. ", "27. ")))
+    page = _review(client, curator, shorter.encode(), "north-somerset-corrected.txt")
+    assert "data-replaces" in page and "imported from another file" in page
+    withdrawn = re.search(r'<ul data-withdrawn="findings">(.*?)</ul>', page, re.S)
+    assert withdrawn, page
+    listed = set(re.findall(r'href="/findings/([0-9a-f]+)/"', withdrawn[1]))
+    assert dropped.public_id in listed and already.public_id not in listed
+    assert inspection.findings.filter(withdrawn_at__isnull=False).count() == 1  # reviewing
+
+    # What the page listed is what importing the file withdraws.
+    corrected = SourceDocument.objects.get(original_name="north-somerset-corrected.txt")
+    assert import_source(corrected).outcome == "updated"
+    now_withdrawn = set(
+        inspection.findings.filter(withdrawn_at__isnull=False)
+        .exclude(pk=already.pk)
+        .values_list("public_id", flat=True)
+    )
+    assert now_withdrawn == listed

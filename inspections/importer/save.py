@@ -223,11 +223,10 @@ def _match(existing: list, parsed: list, key_existing, key_parsed, text_existing
     return pairs, leftover
 
 
-def _save_findings(
-    inspection: Inspection, parsed: list[ParsedFinding], tagger: ThemeTagger, changes: _Changes
-) -> list[Finding]:
+def _match_findings(inspection: Inspection, parsed: list[ParsedFinding]):
+    """The inspection's findings paired with the parse's, and those it no longer has."""
     existing = list(inspection.findings.order_by("position", "id"))
-    pairs, leftover = _match(
+    return _match(
         existing,
         parsed,
         lambda rs: _identity_keys(rs, lambda r: r.paragraph, lambda r: r.section),
@@ -235,6 +234,52 @@ def _save_findings(
         lambda r: r.text,
         lambda p: p.text,
     )
+
+
+def _match_recommendations(inspection: Inspection, parsed: list[ParsedRecommendation]):
+    """The inspection's recommendations paired with the parse's, and those it no longer has."""
+    existing = list(inspection.recommendations.order_by("addressee", "position", "id"))
+    return _match(
+        existing,
+        parsed,
+        lambda rs: [(r.addressee, r.position) for r in rs],
+        lambda ps: [(p.addressee, p.position) for p in ps],
+        lambda r: r.text,
+        lambda p: p.text,
+    )
+
+
+@dataclass
+class Replacement:
+    """What importing a report would do to the inspection it describes, already held."""
+
+    inspection: Inspection
+    withdrawn_findings: list[Finding]  # published now; the new parse no longer has them
+    withdrawn_recommendations: list[Recommendation]
+
+
+def replacement(report: ParsedReport, authority: Authority) -> Replacement | None:
+    """The inspection saving `report` would update, with the published findings and
+    recommendations it would withdraw (matched exactly as save_report matches them);
+    None when it would create a new inspection. Reads only."""
+    inspection = Inspection.objects.filter(
+        authority=authority, framework=report.framework, start_date=report.start_date
+    ).first()
+    if inspection is None:
+        return None
+    _, findings = _match_findings(inspection, report.findings)
+    _, recommendations = _match_recommendations(inspection, report.recommendations)
+    return Replacement(
+        inspection=inspection,
+        withdrawn_findings=[f for f in findings if f.withdrawn_at is None],
+        withdrawn_recommendations=[r for r in recommendations if r.withdrawn_at is None],
+    )
+
+
+def _save_findings(
+    inspection: Inspection, parsed: list[ParsedFinding], tagger: ThemeTagger, changes: _Changes
+) -> list[Finding]:
+    pairs, leftover = _match_findings(inspection, parsed)
     saved = _save_published_texts(
         Finding,
         inspection,
@@ -262,15 +307,7 @@ def _save_recommendations(
     tagger: ThemeTagger,
     changes: _Changes,
 ) -> None:
-    existing = list(inspection.recommendations.order_by("addressee", "position", "id"))
-    pairs, leftover = _match(
-        existing,
-        parsed,
-        lambda rs: [(r.addressee, r.position) for r in rs],
-        lambda ps: [(p.addressee, p.position) for p in ps],
-        lambda r: r.text,
-        lambda p: p.text,
-    )
+    pairs, leftover = _match_recommendations(inspection, parsed)
     saved = _save_published_texts(
         Recommendation,
         inspection,

@@ -44,7 +44,7 @@ from .outcome import outcome_record
 from .pipeline import parse_report
 from .read import refuse_empty_or_oversized, refuse_oversized, sniff_media_type
 from .report import ImportRefused, ParsedReport, TimeRanOut
-from .save import save_report
+from .save import Replacement, replacement, save_report
 
 
 @dataclass
@@ -285,6 +285,14 @@ def _preview(
     else:
         preview.log.append(f"Authority {report.authority_name!r} is {preview.authority}.")
     return preview
+
+
+def replacement_of(preview: Preview) -> Replacement | None:
+    """For the review page: the inspection importing this preview would update, and what
+    that would withdraw; None for a new inspection, or a file that would not import."""
+    if preview.report is None or preview.authority is None or preview.error:
+        return None
+    return replacement(preview.report, preview.authority)
 
 
 def dry_run_outcome(path: str, data: bytes, resolver: AuthorityResolver) -> dict[str, Any]:
