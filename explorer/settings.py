@@ -269,6 +269,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # 503, "narrow your search" (inspections/statement_timeout.py). The admin is not limited.
 PUBLIC_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_SECONDS", "5"))
 
+# Each client may ask the listings (findings, recommendations: the pages whose filters,
+# searches and page numbers combine without end) for this many filtered pages in this many
+# seconds, "requests/seconds"; past it they answer 429 with Retry-After. "off" turns the
+# limit off (the benchmarks do). Counted in the shared cache (CACHE_URL), so per client
+# across all servers with Redis; a cache that is out of reach lets every request through.
+PUBLIC_LISTING_RATE = os.environ.get("PUBLIC_LISTING_RATE", "120/60")
+
 # --- HTTP caching of the public pages (inspections.public_site.PublicSiteMiddleware) ---
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 PUBLIC_CACHE_STALE_SECONDS = 60

@@ -13,6 +13,8 @@ For a marked view the middleware:
 - works out the page's validators before the view runs (for most pages one query, the
   data version: inspections.freshness) and answers a matching If-None-Match or
   If-Modified-Since with 304 without running the view;
+- for a view marked `limited` (the listings), counts each client's filtered, searched or
+  paged requests and answers 429 with Retry-After past PUBLIC_LISTING_RATE;
 - after the view, sets Cache-Control by status: 200 and 304 get the validators and
   `public, max-age=PUBLIC_CACHE_SECONDS, stale-while-revalidate=...` (`private` if the
   response turned out to vary by cookie; public pages should not, and tests check it);
@@ -25,6 +27,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import math
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -32,6 +36,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import reverse
@@ -39,6 +45,7 @@ from django.utils.cache import get_conditional_response, has_vary_header
 from django.utils.http import http_date
 
 from . import freshness
+from .login_throttle import client_ip
 from .statement_timeout import statement_timeout, timed_out
 from .views import errors
 
@@ -65,6 +72,9 @@ class PublicPage:
     # validators, no Cache-Control from us.
     cacheable: bool = True
     validators: ValidatorsFor = data_validators
+    # Its addresses combine without end (filters, searches, pages): a client may ask only
+    # so many of them at a time (PUBLIC_LISTING_RATE).
+    limited: bool = False
 
 
 ATTRIBUTE = "public_page"
@@ -76,12 +86,13 @@ def public_page(
     *,
     cacheable: bool = True,
     validators: ValidatorsFor = data_validators,
+    limited: bool = False,
 ) -> View | Callable[[View], View]:
     """Mark a view (a function, or a callable instance such as a Feed) as a public page.
 
     The view itself is returned, marked; `public_page(view)` or
     `public_page(cacheable=False)(view)`."""
-    policy = PublicPage(cacheable=cacheable, validators=validators)
+    policy = PublicPage(cacheable=cacheable, validators=validators, limited=limited)
 
     def mark(view: View) -> View:
         setattr(view, ATTRIBUTE, policy)
@@ -93,6 +104,46 @@ def public_page(
 def page_policy(view_func: Callable[..., Any]) -> PublicPage | None:
     """The public-site policy a view is marked with, or None for any other view."""
     return getattr(view_func, ATTRIBUTE, None)
+
+
+def listing_rate() -> tuple[int, int] | None:
+    """PUBLIC_LISTING_RATE as (requests, seconds), or None when the limit is off."""
+    setting = str(getattr(settings, "PUBLIC_LISTING_RATE", "") or "off").strip().lower()
+    if setting in ("off", "0", "none"):
+        return None
+    requests, _, seconds = setting.partition("/")
+    try:
+        rate = int(requests), int(seconds or "60")
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"PUBLIC_LISTING_RATE must be 'requests/seconds' or 'off', not {setting!r}."
+        ) from error
+    if min(rate) < 1:
+        raise ImproperlyConfigured("PUBLIC_LISTING_RATE's requests and seconds must be 1 or more.")
+    return rate
+
+
+def rate_limit_wait(request: HttpRequest) -> int:
+    """Seconds the client must wait before its next limited request; 0 to let it through.
+
+    A fixed window per client address, counted in the shared cache: a cache out of reach
+    (explorer/cache.py answers misses) or any failure counts nothing, so the site stays up.
+    """
+    rate = listing_rate()
+    if rate is None:
+        return 0
+    allowed, seconds = rate
+    now = time.time()
+    window = int(now // seconds)
+    key = f"listing-rate:{client_ip(request)}:{window}"
+    try:
+        caches["default"].add(key, 0, seconds + 1)
+        count = caches["default"].incr(key)
+    except Exception:  # the cache is best effort here: never a 500 for it
+        return 0
+    if count <= allowed:
+        return 0
+    return max(1, math.ceil((window + 1) * seconds - now))
 
 
 @cache
@@ -110,6 +161,7 @@ class PublicSiteMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        listing_rate()  # a mistyped setting stops the server starting, not a page
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with ExitStack() as request._public_limits:
@@ -125,6 +177,10 @@ class PublicSiteMiddleware:
         request._public_page = policy
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
+        if policy.limited and request.GET:
+            wait = rate_limit_wait(request)
+            if wait:
+                return errors.too_many(request, wait)
         # The view, its template and its validators' query each get this long per statement
         # (a download's rows, streamed after, are not limited: a slow reader is no query).
         request._public_limits.enter_context(

@@ -26,9 +26,14 @@ urlpatterns = [
         public_page(views.inspection_source, validators=source_validators),
         name="inspection-source",
     ),
-    path("findings/", public_page(views.finding_list), name="finding-list"),
+    path("robots.txt", public_page(views.robots_txt), name="robots-txt"),
+    path("findings/", public_page(views.finding_list, limited=True), name="finding-list"),
     path("findings/<slug:public_id>/", public_page(views.finding_detail), name="finding-detail"),
-    path("recommendations/", public_page(views.recommendation_list), name="recommendation-list"),
+    path(
+        "recommendations/",
+        public_page(views.recommendation_list, limited=True),
+        name="recommendation-list",
+    ),
     path(
         "recommendations/<slug:public_id>/",
         public_page(views.recommendation_detail),

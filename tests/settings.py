@@ -21,3 +21,5 @@ WHITENOISE_USE_FINDERS = True
 SECURE_SSL_REDIRECT = False
 # generate_corpus (benchmarks/), which the scale tests use; never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405
+# Tests ask the listings many times a second; tests/test_public_site.py turns it on.
+PUBLIC_LISTING_RATE = "off"

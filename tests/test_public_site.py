@@ -76,3 +76,55 @@ def test_a_marked_view_is_read_only_and_cacheable(client):
     assert response["ETag"].startswith('W/"')
     assert response["Cache-Control"].startswith("public, max-age=")
     assert client.get("/marked/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+# --- Crawlers: robots.txt and a per-client limit on the listings -----------------------------
+
+
+def test_robots_txt_keeps_crawlers_to_the_records(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    rules = [line for line in response.content.decode().splitlines() if line[:1] not in "# "]
+    assert "User-agent: *" in rules
+    assert {"Disallow: /findings/?", "Disallow: /recommendations/?"} <= set(rules)
+    assert "Disallow: /*?*format=" in rules
+
+
+def test_a_client_past_the_listing_rate_is_told_to_wait(client, settings):
+    settings.PUBLIC_LISTING_RATE = "2/60"
+    for query in ("theme=neglect", "year=2013"):
+        assert client.get(f"/findings/?{query}").status_code == 200
+    refused = client.get("/recommendations/?page=2&theme=neglect")
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused["Cache-Control"] == "no-store"  # no shared cache gives it to another
+    # The way to every row at once: the same filters as one download, no page.
+    assert 'href="/recommendations/?theme=neglect&amp;format=csv"' in refused.content.decode()
+    # A listing's own page, the records and other clients are not held back.
+    assert client.get("/findings/").status_code == 200
+    assert client.get("/themes/").status_code == 200
+    assert client.get("/findings/?q=x", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_the_listing_rate_can_be_turned_off(client, settings):
+    settings.PUBLIC_LISTING_RATE = "off"
+    assert all(client.get(f"/findings/?page={n}").status_code in (200, 404) for n in range(5))
+    assert client.get("/findings/?theme=neglect").status_code == 200
+
+
+@pytest.mark.parametrize("setting", ["ten per minute", "0/60", "5/0"])
+def test_a_mistyped_listing_rate_stops_the_server_starting(setting, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from inspections.public_site import PublicSiteMiddleware
+
+    settings.PUBLIC_LISTING_RATE = setting
+    with pytest.raises(ImproperlyConfigured):
+        PublicSiteMiddleware(lambda request: HttpResponse())
+
+
+def test_without_its_cache_the_limit_lets_every_request_through(client, settings):
+    settings.PUBLIC_LISTING_RATE = "1/60"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert [client.get(f"/findings/?year={y}").status_code for y in (2012, 2013)] == [200, 200]

@@ -5,6 +5,7 @@
 """
 
 from .about import about
+from .crawlers import robots_txt
 from .listings import finding_list, recommendation_list
 from .pages import (
     authority_detail,
@@ -31,6 +32,7 @@ __all__ = [
     "inspection_source",
     "recommendation_detail",
     "recommendation_list",
+    "robots_txt",
     "theme_detail",
     "theme_list",
 ]

@@ -49,3 +49,20 @@ def too_slow(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(TOO_SLOW_RETRY_AFTER_SECONDS)
     return response
+
+
+def too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    """429 with Retry-After: this client asked the listings more often than the site allows.
+
+    Never cached by anyone (a shared cache must not give one client's 429 to another), and
+    rendered without the request, so it costs no query."""
+    download = request.GET.copy()
+    download.pop("page", None)
+    download["format"] = "csv"
+    body = loader.get_template("429.html").render(
+        {"retry_after": wait, "path": request.path, "download": download.urlencode()}
+    )
+    response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(wait)
+    response["Cache-Control"] = "no-store"
+    return response
