@@ -359,7 +359,7 @@ class AuthorityFilterSet(django_filters.FilterSet):
 
     region = PatternFilter(pattern=REGION, noun="region", method="filter_region", label="Region")
     latest_grade = CodeFilter(
-        choices=[*_codes(GRADES), (NOT_GRADED, "Not graded yet")],
+        choices=[*_codes(GRADES), (NOT_GRADED, "No graded report loaded")],
         method="filter_latest_grade",
         label="Latest overall grade",
     )

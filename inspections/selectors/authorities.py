@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from ..filters import AuthorityFilterSet
@@ -47,6 +57,8 @@ def with_latest_grade(queryset: QuerySet[Authority]) -> QuerySet[Authority]:
 
     Monitoring visits and letters are not graded, so "latest grade" skips them;
     `latest_inspection_slug` says which inspection gave the grade. NULL when none has.
+    `latest_start_date` is NULL only when no report about the authority is loaded at all,
+    which pages must say as such rather than "not graded".
     """
     return queryset.annotate(
         latest_grade=_latest_graded("overall_grade"),
@@ -216,6 +228,8 @@ def authority_history(*, slug: str) -> AuthorityHistory:
                 .order_by("-start_date")
                 .values("start_date")[:1]
             ),
+            # None loaded is not the same as not graded (only visits and letters loaded).
+            has_reports=Exists(Inspection.objects.filter(authority=OuterRef("neighbour"))),
         )
         .order_by("rank")
     )
