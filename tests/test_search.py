@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from inspections import search
 from inspections.models import Finding
@@ -473,3 +474,58 @@ def test_the_fts5_index_follows_inserts_updates_and_deletes(seeds):
             "MATCH 'plain'"
         )
         assert cursor.fetchone() == (0,)
+
+
+# --- A council's name searched for (both databases) ---------------------------------------
+
+
+def named(client, query: str) -> str | None:
+    html = client.get("/findings/?" + QueryDict.fromkeys(["q"], query).urlencode()).content
+    found = re.search(r"<p[^>]*data-named-authorities>(.*?)</p>", html.decode(), re.S)
+    return found.group(1) if found else None
+
+
+def test_a_councils_name_searched_for_offers_its_page(client, seeds):
+    line = named(client, "Somerset")
+    assert line == (
+        'Looking for Somerset? <a class="govuk-link" href="/authorities/somerset/">'
+        "Go to Somerset's page</a> for its inspections and grades."
+    )
+    assert "/authorities/north-somerset/" in named(client, "neglect in North Somerset")
+    assert "/authorities/somerset/" in named(client, "somerset county council")
+    either = named(client, "somerset or devon")
+    assert "/authorities/somerset/" in either and "/authorities/devon/" in either
+    sussex = named(client, "Sussex")
+    assert "/authorities/east-sussex/" in sussex and "/authorities/west-sussex/" in sussex
+    for query in ("care leavers", "-somerset neglect", "children's services", "London"):
+        assert named(client, query) is None, query
+
+
+def test_every_council_the_search_can_offer_has_a_page(seeds):
+    from inspections.models import Authority
+    from inspections.selectors.authorities import _reference_name_index
+
+    _, names = _reference_name_index()
+    assert set(names) == set(Authority.objects.values_list("slug", flat=True))
+
+
+def test_offering_a_councils_page_costs_no_query(client, seeds):
+    from django.core.cache import cache
+
+    with CaptureQueriesContext(connection) as council:
+        client.get("/findings/?q=somerset")
+    cache.clear()
+    with CaptureQueriesContext(connection) as word:
+        client.get("/findings/?q=neglect")
+    assert len(council) == len(word)
+
+
+def test_the_search_hint_explains_quotes_or_and_minus(client, seeds):
+    for url, hint in (
+        ("/findings/", "q-hint"),
+        ("/recommendations/", "q-hint"),
+        ("/", "home-q-hint"),
+    ):
+        html = client.get(url).content.decode()
+        text = re.search(rf'id="{hint}">(.*?)</div>', html, re.S).group(1)
+        assert '"quotes"' in text and " or " in text and "-word" in text, url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import (
@@ -18,7 +19,11 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.urls import reverse
+from django.utils.text import slugify
 
+from .. import search
+from ..authority_names import AuthorityNameIndex
 from ..filters import AuthorityFilterSet
 from ..models import (
     Authority,
@@ -30,6 +35,7 @@ from ..models import (
     StatisticalNeighbour,
     Theme,
 )
+from ..reference import REORGANISATIONS, alternative_names, read_authority_rows
 from ..vocabulary import AREAS, GRADE_ORDINALS
 
 
@@ -243,3 +249,52 @@ def authority_history(*, slug: str) -> AuthorityHistory:
         successors=list(authority.successors.order_by("name")),
         raised_again=raised_again(inspections),
     )
+
+
+@dataclass(frozen=True)
+class NamedAuthority:
+    """An authority a search names: offered as a link to its page above the results."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("authority-detail", kwargs={"slug": self.slug})
+
+
+@lru_cache(maxsize=1)
+def _reference_name_index() -> tuple[AuthorityNameIndex, dict[str, str]]:
+    # From the reference data (fixtures/authorities.csv, as migrations load it), not the
+    # database: read once per process, so a search costs no query for it. Current
+    # authorities first, so that a name both bear resolves to today's.
+    former = {urn for urn, _, _ in REORGANISATIONS}
+    rows = sorted(read_authority_rows(), key=lambda row: int(row["urn"]) in former)
+    names: dict[str, str] = {}
+    pairs = []
+    for row in rows:
+        name = row["local_authority_ons_name"]
+        slug = slugify(name)
+        names[slug] = name
+        pairs += [(slug, name), *((slug, alias) for alias in alternative_names(row))]
+    return AuthorityNameIndex(pairs), names
+
+
+# Offered at most: a short form within more names than this ("Yorkshire") helps nobody.
+MAX_NAMED_AUTHORITIES = 3
+
+
+def authorities_named(*, queries: list[str]) -> list[NamedAuthority]:
+    """The authorities the words searched for name ("Somerset", "neglect in North
+    Somerset", "Hull"), so that a search for a council can offer its page. Excluded words
+    (`-somerset`) name none. No query: the names come from the reference data."""
+    index, names = _reference_name_index()
+    found: list[str] = []
+    for query in queries:
+        for terms in search.parse(query).alternatives:  # "somerset or devon": both
+            words = " ".join(w for t in terms if not t.negated for w in t.words)
+            for slug in index.candidates(words) if words else []:
+                if slug not in found:
+                    found.append(slug)
+    if len(found) > MAX_NAMED_AUTHORITIES:
+        return []
+    return [NamedAuthority(names[slug], slug) for slug in found]
