@@ -109,9 +109,11 @@ class InspectionFeed(Feed):
         return _midnight_utc(item.published_date) if item.published_date else None
 
     def item_updateddate(self, item: Inspection) -> datetime.datetime:
-        if item.published_date:
-            return _midnight_utc(item.published_date)
-        return item.imported_at
+        # The publication date, or the last day on site where the report prints none: the
+        # date the feed is ordered by. Never the import time, which would make a report
+        # loaded today look new however old it is (and the feed's own `updated` is the
+        # latest of its entries').
+        return _midnight_utc(item.feed_date)
 
 
 class AuthorityInspectionFeed(InspectionFeed):

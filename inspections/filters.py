@@ -12,7 +12,7 @@ Two kinds of value, validated differently, so that no parameter can cause a 500:
   error. Checking the shape rather than the database keeps validation free of queries.
 
 `q` is the text search (`text_search()`, backed by `inspections.search`): PostgreSQL's
-full-text search, or a LIKE per word on SQLite. Its values are free text, refused only when
+full-text search, or SQLite's FTS5. Its values are free text, refused only when
 too long, too many or containing NUL (which PostgreSQL cannot take).
 """
 
@@ -55,7 +55,7 @@ def search_words(query: str) -> list[str]:
 def text_search(queryset: QuerySet, queries: Iterable[str]) -> QuerySet:
     """Rows matching at least one of `queries` (each: every word, "phrases", or, -not).
 
-    PostgreSQL's ranked, stemmed full-text search, or a LIKE per term on SQLite: see
+    PostgreSQL's or SQLite's (FTS5) ranked, stemmed full-text search: see
     `inspections.search`. Ranking is the listing's business (`selectors.Listing`).
     """
     condition = search.matches(queries)
@@ -359,7 +359,7 @@ class AuthorityFilterSet(django_filters.FilterSet):
 
     region = PatternFilter(pattern=REGION, noun="region", method="filter_region", label="Region")
     latest_grade = CodeFilter(
-        choices=[*_codes(GRADES), (NOT_GRADED, "Not graded yet")],
+        choices=[*_codes(GRADES), (NOT_GRADED, "No graded report loaded")],
         method="filter_latest_grade",
         label="Latest overall grade",
     )

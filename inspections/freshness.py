@@ -1,8 +1,9 @@
-"""When the public data last changed, and when reports were last imported.
+"""When the public data last changed, when reports were last imported, and how new they are.
 
 The public pages' HTTP validators (ETag, Last-Modified: inspections.public_site) and the
-"data updated" line in every page (context_processors.freshness) read `current()`: one
-primary-key lookup, done once per request and kept on the request.
+"data last updated" line in every page (context_processors.freshness: the newest report's
+publication date, kept on the same row) read `current()`: one primary-key lookup, done
+once per request and kept on the request.
 
 What marks a change (`mark_changed`):
 - an import that changed anything: importer/save.py calls `mark_changed(imported=True)`;
@@ -28,13 +29,20 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import DataVersion, ImportAttempt, LoginAttempts, SourceDocument, ThemeModel
+from .models import (
+    DataVersion,
+    ImportAttempt,
+    Inspection,
+    LoginAttempts,
+    SourceDocument,
+    ThemeModel,
+)
 
 # Records that are not public: loading a file for review changes no public page.
 # Nor does a new theme model until records are tagged with it (which marks a change).
@@ -71,11 +79,13 @@ def release_id() -> str:
 
 @dataclass(frozen=True)
 class Freshness:
-    """The state of the public data: a change counter and when it last changed."""
+    """The state of the public data: a change counter, when it last changed, and the newest
+    report's publication date."""
 
     version: int
     changed_at: datetime.datetime | None
     imported_at: datetime.datetime | None
+    newest_published_date: datetime.date | None = None
 
     @property
     def cache_key(self) -> str:
@@ -119,7 +129,7 @@ def current(request: HttpRequest | None = None) -> Freshness:
             return known
     rows = list(
         DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID).values_list(
-            "version", "changed_at", "imported_at"
+            "version", "changed_at", "imported_at", "newest_published_date"
         )
     )
     state = Freshness(*rows[0]) if rows else UNKNOWN
@@ -160,8 +170,15 @@ class _PendingMark:
         _write(self.alias, self.imported)
 
 
+def newest_published_date(alias: str) -> datetime.date | None:
+    """The newest publication date of any inspection (None when none has one)."""
+    return Inspection.objects.using(alias).aggregate(newest=Max("published_date"))["newest"]
+
+
 def _write(alias: str, imported: bool) -> None:
-    values = {"version": F("version") + 1, "changed_at": Now()}
+    # Read on every change, not only imports: a curator may correct a publication date.
+    newest = newest_published_date(alias)
+    values = {"version": F("version") + 1, "changed_at": Now(), "newest_published_date": newest}
     if imported:
         values["imported_at"] = Now()
     rows = DataVersion.objects.using(alias).filter(pk=DataVersion.SINGLETON_ID)
@@ -169,7 +186,12 @@ def _write(alias: str, imported: bool) -> None:
         now = timezone.now()
         DataVersion.objects.using(alias).get_or_create(
             pk=DataVersion.SINGLETON_ID,
-            defaults={"version": 1, "changed_at": now, "imported_at": now if imported else None},
+            defaults={
+                "version": 1,
+                "changed_at": now,
+                "imported_at": now if imported else None,
+                "newest_published_date": newest,
+            },
         )
 
 

@@ -272,7 +272,7 @@ def harvest_authority(
 ) -> None:
     """Read an authority's provider page and fetch and import the children's services
     publications not yet held. Raises ListingChanged when the page is not as expected."""
-    page_url = settings.OFSTED_PROVIDER_URL.format(urn=authority.urn)
+    page_url = authority.ofsted_url
     try:
         html = client.get(page_url).decode("utf-8", errors="replace")
     except FetchFailed as error:

@@ -156,6 +156,12 @@ class Authority(models.Model):
     def is_current(self) -> bool:
         return self.abolished_on is None
 
+    @property
+    def ofsted_url(self) -> str:
+        """Its provider page on Ofsted's reports site, which lists every report Ofsted
+        published about it: OFSTED_PROVIDER_URL with the URN, the page the harvester reads."""
+        return settings.OFSTED_PROVIDER_URL.format(urn=self.urn)
+
 
 class AlternativeName(models.Model):
     """A name a report uses for an authority ("Bristol City of", "BCP").
@@ -661,6 +667,12 @@ class DataVersion(models.Model):
     changed_at = models.DateTimeField(help_text="When any public record last changed.")
     imported_at = models.DateTimeField(
         null=True, blank=True, help_text="When a report was last imported with changes."
+    )
+    newest_published_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The newest publication date of any inspection: how current the data is "
+        "(the import time says when we read it, not how new what we read is).",
     )
 
     class Meta:

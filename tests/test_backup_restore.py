@@ -100,6 +100,9 @@ PAIRS_ONLY = {
     "inspections_recommendation_evidence",
     "auth_user_groups",
 }
+# SQLite's search indexes (migration 0012_sqlite_search), and what is asked of them.
+SEARCH_INDEX = re.compile(r"^inspections_\w+_fts(_\w+)?$")
+SEARCHES = ["care", "supervision NOT neglect", '"management oversight"']
 # A time of day as text, to the millisecond: SQLite keeps what was written, and a whole
 # second may be written with or without ".000".
 TIME_OF_DAY = re.compile(r"\b(\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\b")
@@ -141,6 +144,16 @@ def contents(database: Database, milliseconds: bool) -> dict[str, list]:
     everything = {}
     for table in tables(database):
         if table in BY_NATURAL_KEY:
+            continue
+        if SEARCH_INDEX.match(table):
+            # SQLite's FTS5 index (and its shadow tables) is derived from the text and laid
+            # out by the order rows were written: compared by what it answers.
+            if table.endswith("_fts"):
+                everything[table] = [
+                    sorted(database.query(f"SELECT rowid FROM {table} WHERE {table} MATCH '{q}'"))
+                    for q in SEARCHES
+                ]
+                assert everything[table][0], f"{table} finds nothing"
             continue
         rows = database.query(f"SELECT * FROM {table}")
         if table in PAIRS_ONLY:  # the first column is the row's id

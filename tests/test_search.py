@@ -5,10 +5,11 @@ import re
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from inspections import search
 from inspections.models import Finding
-from inspections.search import like_needle, marked_spans, parse, stem
+from inspections.search import fts_queries, marked_spans, parse, porter_stem, stem
 from inspections.selectors import finding_list, listing_facets, recommendation_list
 from inspections.views.presentation import highlight
 
@@ -89,11 +90,37 @@ def test_stem_follows_snowball_english(word, expected):
     assert stem(word) == expected
 
 
-def test_the_sqlite_fallback_looks_for_a_stem_prefix_or_the_phrase():
-    term = parse("supervised").alternatives[0][0]
-    assert like_needle(term) == "supervis"
-    assert like_needle(parse("flies").alternatives[0][0]) == "flies"  # stem "fli": too short
-    assert like_needle(parse('"foster carers"').alternatives[0][0]) == "foster carers"
+def test_sqlite_asks_fts5_the_same_question():
+    # Phrases as phrases (stop words inside kept, at the ends dropped), `or`, `-word`.
+    assert fts_queries(['"the voice of the child" -neglect or drift']) == (
+        '(("voice of the child") NOT ("neglect")) OR ("drift")',
+        [],
+    )
+    assert fts_queries(["supervision management"]) == ('("supervision" AND "management")', [])
+    # Only exclusions: FTS5 cannot say "not" alone, so the rows it matches are left out.
+    assert fts_queries(["-neglect", "the"]) == (None, ['"neglect"'])
+    # Curly quotes are quotes; an apostrophe splits words, as in the index.
+    assert fts_queries(["\u201cchildren\u2019s services\u201d"]) == (
+        '("children s services")',
+        [],
+    )
+
+
+def test_curly_quotes_are_straight_ones():
+    assert search.normalise("\u201cchildren\u2019s\u201d \u2018a\u2019 child\u02bcs") == (
+        "\"children's\" 'a' child's"
+    )
+    assert parse("\u201cchildren\u2019s social care\u201d") == parse('"children\'s social care"')
+
+
+def test_the_migration_straightens_what_queries_straighten():
+    from importlib import import_module
+
+    migration = import_module("inspections.migrations.0011_search_straight_quotes")
+    assert (migration.CURLY_QUOTES, migration.STRAIGHT_QUOTES) == (
+        search.CURLY_QUOTES,
+        search.STRAIGHT_QUOTES,
+    )
 
 
 # --- Both databases ---------------------------------------------------------------------
@@ -249,22 +276,15 @@ def test_highlighting_marks_the_stemmed_variants_and_escapes():
 
 
 def test_highlighting_marks_a_phrases_words_and_nothing_for_no_query():
-    # Word by word on PostgreSQL, the whole phrase as LIKE found it on SQLite.
     marks = marked("Management oversight is weak", '"management oversight"')
     assert " ".join(marks) == "Management oversight"
     assert str(highlight("a < b", [])) == "a &lt; b"
     assert marked("the cat and the hat", "the") == []
 
 
-@on_postgresql
-def test_postgresql_highlights_only_words_with_the_same_stem():
-    # PostgreSQL's english stemmer keeps "supervisor" apart from "supervision".
+def test_highlighting_marks_only_words_with_the_same_stem():
+    # Both stemmers keep "supervisor" apart from "supervision".
     assert marked("a supervisor's supervision", "supervise") == ["supervision"]
-
-
-@on_sqlite
-def test_sqlite_highlights_the_words_its_like_matched():
-    assert marked("a supervisor's supervision", "supervise") == ["supervisor", "supervision"]
 
 
 def test_every_listed_row_has_a_highlighted_word(seeds):
@@ -297,7 +317,9 @@ def test_python_stems_agree_with_postgresql_on_every_seed_word(seeds):
     assert {w for w in words if theirs[w] is None} <= search.STOP_WORDS
 
 
-@on_postgresql
+# --- Ranking (both databases) -----------------------------------------------------------
+
+
 def test_best_matches_come_first_then_the_usual_order(seeds):
     # A paragraph of the oldest inspection, which the usual order puts last, made the best
     # match: close, repeated mentions of both words.
@@ -325,14 +347,185 @@ def test_long_queries_rank_by_frequency_short_ones_by_cover_density(seeds):
     assert rows and ranks == sorted(ranks, reverse=True) and ranks[0] > ranks[-1]
 
 
-@on_postgresql
 def test_without_a_search_rows_are_not_ranked(seeds):
     assert not hasattr(findings("authority=devon")[0], "rank")
 
 
-@on_postgresql
 def test_stop_words_and_stems_work_inside_phrases(seeds):
     # "oversight by managers" is matched by the stems of "oversight" and "manager".
     assert {f.pk for f in findings('q="management oversight"')} == {
         f.pk for f in findings('q="managing oversights"')
     }
+
+
+# --- Apostrophes and quotes (both databases) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "straight, curly",
+    [
+        ('"children\'s services"', "\u201cchildren\u2019s services\u201d"),
+        ('"children\'s social care"', '"children\u2019s social care"'),
+        ("children's", "children\u2019s"),
+        ("children's", "children\u02bcs"),
+    ],
+)
+def test_straight_and_curly_apostrophes_and_quotes_find_the_same(seeds, straight, curly):
+    found = {f.pk for f in findings(QueryDict.fromkeys(["q"], straight).urlencode())}
+    assert found == {f.pk for f in findings(QueryDict.fromkeys(["q"], curly).urlencode())}
+    assert found
+
+
+def test_a_phrase_finds_the_text_however_its_apostrophe_was_typed(seeds):
+    # The importer straightens the seeds' apostrophes; a curator's correction may not.
+    curly = Finding.objects.exclude(text__icontains="children's services").first()
+    Finding.objects.filter(pk=curly.pk).update(text="The children\u2019s services are weak.")
+    for query in ('"children\'s services"', "\u201cchildren\u2019s services\u201d"):
+        rows = findings(QueryDict.fromkeys(["q"], query).urlencode())
+        texts = [f.text for f in rows]
+        assert curly.pk in {f.pk for f in rows}, query
+        assert any("children's services" in t.lower() for t in texts), query
+        # Quotes make a phrase, curly or straight: not the words anywhere.
+        words = findings(QueryDict.fromkeys(["q"], "children services").urlencode())
+        assert {f.pk for f in rows} < {f.pk for f in words}, query
+
+
+# --- Exclusions alone (both databases) ---------------------------------------------------
+
+
+def test_an_exclusion_alone_finds_every_row_without_the_word(seeds):
+    without = {f.pk for f in findings("q=-neglect")}
+    every = {f.pk for f in findings("")}
+    having = {f.pk for f in findings("q=neglect")}
+    assert having and without and without == every - having
+
+
+# --- SQLite only: FTS5's porter stemmer ---------------------------------------------------
+
+
+def seed_words() -> list[str]:
+    return sorted(
+        {w for text in Finding.objects.values_list("text", flat=True) for w in words_of(text)}
+        - search.STOP_WORDS
+    )
+
+
+def fts5_stems(words: list[str]) -> dict[str, str]:
+    """Each word as FTS5's porter tokenizer indexes it (read back with fts5vocab)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIRTUAL TABLE temp.stems USING fts5(w, tokenize='porter unicode61')")
+        cursor.execute("CREATE VIRTUAL TABLE temp.stems_vocab USING fts5vocab(stems, instance)")
+        try:
+            cursor.executemany(
+                "INSERT INTO temp.stems(rowid, w) VALUES (%s, %s)", list(enumerate(words))
+            )
+            cursor.execute("SELECT doc, term FROM temp.stems_vocab")
+            return {words[doc]: term for doc, term in cursor.fetchall()}
+        finally:
+            cursor.execute("DROP TABLE temp.stems_vocab")
+            cursor.execute("DROP TABLE temp.stems")
+
+
+# Snowball's porter and SQLite's differ on these (SQLite's is Porter's C, with its quirks).
+PORTER_DIFFERENCES = {"chronologies", "chronology", "flexibly", "methodology", "ms"}
+
+
+@on_sqlite
+def test_highlighting_stems_as_fts5_does_on_every_seed_word(seeds):
+    words = seed_words()
+    theirs = fts5_stems(words)
+    assert len(words) > 1000 and set(theirs) == set(words)
+    differ = {w for w in words if theirs[w] != porter_stem(w)}
+    assert differ <= PORTER_DIFFERENCES
+
+
+@on_sqlite
+def test_porter_and_snowball_english_group_few_seed_words_differently(seeds):
+    """Measured, not hidden: the words that find different other words on SQLite than on
+    PostgreSQL ("carefully" finds "care" on PostgreSQL only). About 4% of the seeds' words;
+    the test fails if that grows, say, with a new tokenizer."""
+    words = seed_words()
+    porter = fts5_stems(words)
+
+    def same_stem(stems: dict[str, str]) -> dict[str, frozenset[str]]:
+        groups: dict[str, set[str]] = {}
+        for word, word_stem in stems.items():
+            groups.setdefault(word_stem, set()).add(word)
+        return {word: frozenset(groups[stems[word]]) for word in stems}
+
+    english = same_stem({w: stem(w) for w in words})
+    porter_groups = same_stem(porter)
+    differ = [w for w in words if english[w] != porter_groups[w]]
+    assert "carefully" in differ and "supervision" not in differ
+    assert len(differ) / len(words) < 0.06
+
+
+@on_sqlite
+def test_the_fts5_index_follows_inserts_updates_and_deletes(seeds):
+    finding = Finding.objects.first()
+    Finding.objects.filter(pk=finding.pk).update(text="Zanzibarian oversight")
+    assert [f.pk for f in findings("q=zanzibarian")] == [finding.pk]
+    Finding.objects.filter(pk=finding.pk).update(text="Plain text")
+    assert findings("q=zanzibarian") == []
+    finding.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM inspections_finding_fts WHERE inspections_finding_fts "
+            "MATCH 'plain'"
+        )
+        assert cursor.fetchone() == (0,)
+
+
+# --- A council's name searched for (both databases) ---------------------------------------
+
+
+def named(client, query: str) -> str | None:
+    html = client.get("/findings/?" + QueryDict.fromkeys(["q"], query).urlencode()).content
+    found = re.search(r"<p[^>]*data-named-authorities>(.*?)</p>", html.decode(), re.S)
+    return found.group(1) if found else None
+
+
+def test_a_councils_name_searched_for_offers_its_page(client, seeds):
+    line = named(client, "Somerset")
+    assert line == (
+        'Looking for Somerset? <a class="govuk-link" href="/authorities/somerset/">'
+        "Go to Somerset's page</a> for its inspections and grades."
+    )
+    assert "/authorities/north-somerset/" in named(client, "neglect in North Somerset")
+    assert "/authorities/somerset/" in named(client, "somerset county council")
+    either = named(client, "somerset or devon")
+    assert "/authorities/somerset/" in either and "/authorities/devon/" in either
+    sussex = named(client, "Sussex")
+    assert "/authorities/east-sussex/" in sussex and "/authorities/west-sussex/" in sussex
+    for query in ("care leavers", "-somerset neglect", "children's services", "London"):
+        assert named(client, query) is None, query
+
+
+def test_every_council_the_search_can_offer_has_a_page(seeds):
+    from inspections.models import Authority
+    from inspections.selectors.authorities import _reference_name_index
+
+    _, names = _reference_name_index()
+    assert set(names) == set(Authority.objects.values_list("slug", flat=True))
+
+
+def test_offering_a_councils_page_costs_no_query(client, seeds):
+    from django.core.cache import cache
+
+    with CaptureQueriesContext(connection) as council:
+        client.get("/findings/?q=somerset")
+    cache.clear()
+    with CaptureQueriesContext(connection) as word:
+        client.get("/findings/?q=neglect")
+    assert len(council) == len(word)
+
+
+def test_the_search_hint_explains_quotes_or_and_minus(client, seeds):
+    for url, hint in (
+        ("/findings/", "q-hint"),
+        ("/recommendations/", "q-hint"),
+        ("/", "home-q-hint"),
+    ):
+        html = client.get(url).content.decode()
+        text = re.search(rf'id="{hint}">(.*?)</div>', html, re.S).group(1)
+        assert '"quotes"' in text and " or " in text and "-word" in text, url

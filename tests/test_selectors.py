@@ -271,8 +271,14 @@ def test_national_picture_counts_every_current_authority_by_region(
     assert picture.authority_count == current.count()
     assert sum(len(r.authorities) for r in picture.regions) == current.count()
     assert not any(a.abolished_on for r in picture.regions for a in r.authorities)
-    assert picture.totals == {"inadequate": 2, "requires_improvement": 1, "": current.count() - 3}
-    assert [code for code, _ in picture.columns] == ["requires_improvement", "inadequate", ""]
+    # Every authority without a seed report has none loaded: not "not graded".
+    no_report = current.count() - 3
+    assert picture.totals == {"inadequate": 2, "requires_improvement": 1, "no-report": no_report}
+    assert [code for code, _ in picture.columns] == [
+        "requires_improvement",
+        "inadequate",
+        "no-report",
+    ]
     south_west = next(r for r in picture.regions if r.region.slug == "south-west")
     assert south_west.counts["inadequate"] == 2  # Somerset and Devon
     assert south_west.counts["requires_improvement"] == 1  # North Somerset
@@ -291,7 +297,7 @@ def test_national_picture_keeps_adequate_apart_from_requires_improvement(seeds):
         "requires_improvement",
         "adequate",
         "inadequate",
-        "",
+        "no-report",
     ]
 
 

@@ -13,7 +13,7 @@ here.
 """
 
 from .about import coverage
-from .authorities import authority_history, authority_list, region_choices
+from .authorities import authorities_named, authority_history, authority_list, region_choices
 from .home import home_page, national_picture
 from .listings import (
     Listing,
@@ -35,6 +35,7 @@ from .themes import theme_detail, theme_list
 __all__ = [
     "Listing",
     "ListingPages",
+    "authorities_named",
     "authority_history",
     "authority_list",
     "coverage",

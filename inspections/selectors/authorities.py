@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
+from django.urls import reverse
+from django.utils.text import slugify
 
+from .. import search
+from ..authority_names import AuthorityNameIndex
 from ..filters import AuthorityFilterSet
 from ..models import (
     Authority,
@@ -20,6 +35,7 @@ from ..models import (
     StatisticalNeighbour,
     Theme,
 )
+from ..reference import REORGANISATIONS, alternative_names, read_authority_rows
 from ..vocabulary import AREAS, GRADE_ORDINALS
 
 
@@ -47,6 +63,8 @@ def with_latest_grade(queryset: QuerySet[Authority]) -> QuerySet[Authority]:
 
     Monitoring visits and letters are not graded, so "latest grade" skips them;
     `latest_inspection_slug` says which inspection gave the grade. NULL when none has.
+    `latest_start_date` is NULL only when no report about the authority is loaded at all,
+    which pages must say as such rather than "not graded".
     """
     return queryset.annotate(
         latest_grade=_latest_graded("overall_grade"),
@@ -216,6 +234,8 @@ def authority_history(*, slug: str) -> AuthorityHistory:
                 .order_by("-start_date")
                 .values("start_date")[:1]
             ),
+            # None loaded is not the same as not graded (only visits and letters loaded).
+            has_reports=Exists(Inspection.objects.filter(authority=OuterRef("neighbour"))),
         )
         .order_by("rank")
     )
@@ -229,3 +249,52 @@ def authority_history(*, slug: str) -> AuthorityHistory:
         successors=list(authority.successors.order_by("name")),
         raised_again=raised_again(inspections),
     )
+
+
+@dataclass(frozen=True)
+class NamedAuthority:
+    """An authority a search names: offered as a link to its page above the results."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("authority-detail", kwargs={"slug": self.slug})
+
+
+@lru_cache(maxsize=1)
+def _reference_name_index() -> tuple[AuthorityNameIndex, dict[str, str]]:
+    # From the reference data (fixtures/authorities.csv, as migrations load it), not the
+    # database: read once per process, so a search costs no query for it. Current
+    # authorities first, so that a name both bear resolves to today's.
+    former = {urn for urn, _, _ in REORGANISATIONS}
+    rows = sorted(read_authority_rows(), key=lambda row: int(row["urn"]) in former)
+    names: dict[str, str] = {}
+    pairs = []
+    for row in rows:
+        name = row["local_authority_ons_name"]
+        slug = slugify(name)
+        names[slug] = name
+        pairs += [(slug, name), *((slug, alias) for alias in alternative_names(row))]
+    return AuthorityNameIndex(pairs), names
+
+
+# Offered at most: a short form within more names than this ("Yorkshire") helps nobody.
+MAX_NAMED_AUTHORITIES = 3
+
+
+def authorities_named(*, queries: list[str]) -> list[NamedAuthority]:
+    """The authorities the words searched for name ("Somerset", "neglect in North
+    Somerset", "Hull"), so that a search for a council can offer its page. Excluded words
+    (`-somerset`) name none. No query: the names come from the reference data."""
+    index, names = _reference_name_index()
+    found: list[str] = []
+    for query in queries:
+        for terms in search.parse(query).alternatives:  # "somerset or devon": both
+            words = " ".join(w for t in terms if not t.negated for w in t.words)
+            for slug in index.candidates(words) if words else []:
+                if slug not in found:
+                    found.append(slug)
+    if len(found) > MAX_NAMED_AUTHORITIES:
+        return []
+    return [NamedAuthority(names[slug], slug) for slug in found]

@@ -17,7 +17,7 @@ class RegionPicture:
 
     region: Region
     authorities: list[Authority]  # annotated by `with_latest_grade`, by name
-    counts: dict[str, int]  # grade code ("" for not graded yet) -> authorities
+    counts: dict[str, int]  # grade code, or NO_GRADED_REPORT / NO_REPORT -> authorities
 
 
 @dataclass
@@ -25,12 +25,17 @@ class NationalPicture:
     """Every current authority's latest overall grade, by region, with counts per grade."""
 
     regions: list[RegionPicture]
-    columns: list[tuple[str, str]]  # (grade code or "", words) that occur, best first
+    columns: list[tuple[str, str]]  # (grade code or a NOT_GRADED key, words) that occur
     totals: dict[str, int]
     authority_count: int
+    grade_codes: frozenset[str] = frozenset(GRADES)
 
 
-NOT_GRADED_YET = "Not graded yet"
+# Authorities without a latest grade, in two columns: every authority has been graded by
+# Ofsted, so "not graded" would be untrue; what is missing is a report here.
+NO_GRADED_REPORT = "no-graded-report"  # only visits or letters loaded
+NO_REPORT = "no-report"  # nothing loaded at all
+NOT_GRADED = {NO_GRADED_REPORT: "No graded report loaded", NO_REPORT: "No report loaded yet"}
 
 
 def national_picture() -> NationalPicture:
@@ -47,12 +52,13 @@ def national_picture() -> NationalPicture:
     for authority in authorities:
         picture = regions.setdefault(authority.region_id, RegionPicture(authority.region, [], {}))
         picture.authorities.append(authority)
-        grade = authority.latest_grade or ""
+        grade = authority.latest_grade or (
+            NO_GRADED_REPORT if authority.latest_start_date else NO_REPORT
+        )
         picture.counts[grade] = picture.counts.get(grade, 0) + 1
         totals[grade] = totals.get(grade, 0) + 1
     columns = [(code, words) for code, words in GRADES.items() if code in totals]
-    if "" in totals:
-        columns.append(("", NOT_GRADED_YET))
+    columns += [(key, words) for key, words in NOT_GRADED.items() if key in totals]
     return NationalPicture(
         regions=list(regions.values()),
         columns=columns,

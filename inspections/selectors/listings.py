@@ -50,7 +50,7 @@ class Listing:
         if annotations:
             rows = rows.annotate(**{name: make() for name, make in annotations.items()})
         order: list[Any] = list(self.kind.order)
-        # A search puts the best matches first (PostgreSQL only), then the usual order.
+        # A search puts the best matches first, then the usual order.
         relevance = search.rank(self.filterset.search_queries())
         if relevance is not None:
             rows = rows.annotate(rank=relevance)
@@ -66,7 +66,7 @@ class Listing:
 
     @property
     def is_ranked(self) -> bool:
-        """Whether rows come best match first (a search, on PostgreSQL)."""
+        """Whether rows come best match first (a search with a word to look for)."""
         return search.rank(self.filterset.search_queries()) is not None
 
 

@@ -113,6 +113,8 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
             "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,
             "next_url": page_url(page.next_page_number()) if page.has_next() else None,
             "pagination": pagination(page, page_url),
+            # "Looking for Somerset?": a council's name searched for offers its page.
+            "named_authorities": selectors.authorities_named(queries=queries),
             "query_options": [
                 FacetOption(query, query, 0, True, toggled(path, params, "q", [query], on=False))
                 for query in queries

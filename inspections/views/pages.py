@@ -203,11 +203,13 @@ def citation(request: HttpRequest, record: Finding | Recommendation) -> dict[str
             where += " to the Local Safeguarding Children Board"
     url = request.build_absolute_uri(record.get_absolute_url())
     today = timezone.localdate()  # the day the page identity names (freshness.py)
-    published = ""
-    if inspection.published_date:
-        published = f", published {format_date(inspection.published_date, 'j F Y')}"
+    # The year of publication, as citations give; "n.d." where the report prints no date
+    # (the year of the visit would be a guess at it).
+    published_on = inspection.published_date
+    year = str(published_on.year) if published_on else "n.d."
+    published = f", published {format_date(published_on, 'j F Y')}" if published_on else ""
     text = (
-        f"Ofsted ({inspection.start_date.year}). {title}. {inspection.authority.name}, "
+        f"Ofsted ({year}). {title}. {inspection.authority.name}, "
         f"inspected {dates}{published}, {where}. {url} (accessed {format_date(today, 'j F Y')})."
     )
 
@@ -219,7 +221,7 @@ def citation(request: HttpRequest, record: Finding | Recommendation) -> dict[str
             f"@misc{{ofsted-{record.public_id},",
             "  author = {{Ofsted}},",
             f"  title = {{{braces_free(title)}: {braces_free(inspection.authority.name)}}},",
-            f"  year = {{{inspection.start_date.year}}},",
+            *([f"  year = {{{year}}},"] if published_on else []),
             f"  note = {{Inspected {dates}, {braces_free(where)}}},",
             f"  url = {{{url}}},",
             f"  urldate = {{{today:%Y-%m-%d}}}",

@@ -31,6 +31,8 @@ PAGE_TYPES = {
         lambda site: "/findings/?theme=management-oversight&grade=inadequate&q=supervision",
         200,
     ),
+    "findings searched for a council": (lambda site: "/findings/?q=somerset+or+sussex", 200),
+    "authority with no report loaded": (lambda site: "/authorities/cornwall/", 200),
     "recommendations filtered": (
         lambda site: "/recommendations/?authority=north-somerset&year=2017",
         200,
