@@ -361,3 +361,13 @@ def test_the_navigation_and_the_home_page_link_to_the_list(client, seeds):
     home = client.get("/").content.decode()
     recent = home[home.index("Recently published inspections") :]
     assert '<a class="govuk-link" href="/inspections/">See all inspections and visits</a>' in recent
+
+
+def test_the_list_is_limited_like_the_other_listings(client, seeds, settings):
+    # Its filters combine without end, like the findings': crawlers are held back.
+    settings.PUBLIC_LISTING_RATE = "1/60"
+    assert client.get("/inspections/?year=2013").status_code == 200
+    refused = client.get("/inspections/?year=2017")
+    assert refused.status_code == 429
+    assert 'href="/inspections/?year=2017&amp;format=csv"' in refused.content.decode()
+    assert client.get("/inspections/").status_code == 200  # its own page is never held back
