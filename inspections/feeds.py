@@ -1,4 +1,5 @@
-"""Atom feeds of newly published inspections: all, one authority's, one theme's.
+"""Atom feeds of newly published inspections: all (or those /inspections/'s filters choose),
+one authority's, one theme's.
 
 Built on Django's syndication framework. Each entry is one inspection: its id is the
 inspection page's absolute URL, which never changes because an inspection's slug is set
@@ -22,6 +23,8 @@ from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from .selectors.feeds import feed_authority, feed_inspections, feed_theme
+from .selectors.listings import Listing, inspection_list
+from .views.presentation import without_response_params
 from .vocabulary import GRADES
 
 if TYPE_CHECKING:
@@ -56,7 +59,9 @@ def inspection_summary(inspection: Inspection) -> str:
 
 
 class InspectionFeed(Feed):
-    """The latest published inspections of every authority (/feeds/inspections/)."""
+    """The latest published inspections of every authority (/feeds/inspections/), or of
+    those /inspections/'s filters choose (`?framework=ilacs&region=south-west`): the same
+    parameters, the same rows, newest first."""
 
     feed_type = Atom1Feed
     author_name = "Ofsted"
@@ -67,7 +72,19 @@ class InspectionFeed(Feed):
     @method_decorator(require_safe)
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # Feeds are read, never written to: anything but GET and HEAD is 405.
+        if not kwargs and not inspection_list(filters=request.GET).is_valid:
+            return HttpResponse(
+                "Some filters are not valid: see /inspections/ with the same parameters.\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> Listing:
+        return inspection_list(filters=request.GET)
+
+    def _filters(self, obj: Listing) -> str:
+        return without_response_params(obj.filterset.data).urlencode()
 
     def get_feed(self, obj, request: HttpRequest):
         feed = super().get_feed(obj, request)
@@ -76,19 +93,24 @@ class InspectionFeed(Feed):
         return feed
 
     def title(self, obj) -> str:
-        return "Ofsted inspections of children's services"
+        filtered = " (filtered)" if self._filters(obj) else ""
+        return f"Ofsted inspections of children's services{filtered}"
 
     def subtitle(self, obj) -> str:
         return "Inspection reports as they are published, newest first."
 
     def link(self, obj) -> str:
-        return reverse("home")
+        filters = self._filters(obj)
+        return f"{reverse('inspection-list')}?{filters}" if filters else reverse("home")
 
     def feed_url(self, obj) -> str:
-        return reverse("feed-inspections")
+        filters = self._filters(obj)
+        return (
+            f"{reverse('feed-inspections')}?{filters}" if filters else reverse("feed-inspections")
+        )
 
     def items(self, obj) -> QuerySet[Inspection]:
-        return feed_inspections()
+        return feed_inspections(inspections=obj.filtered)
 
     def item_title(self, item: Inspection) -> str:
         # An Atom title is text: the XML writer escapes it once and readers show it as is.

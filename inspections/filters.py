@@ -19,7 +19,7 @@ too long, too many or containing NUL (which PostgreSQL cannot take).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import django_filters
 from django import forms
@@ -28,7 +28,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from . import listing_kinds as kinds
 from . import search
-from .listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
+from .listing_kinds import FINDINGS, INSPECTIONS, RECOMMENDATIONS, ListingKind
 from .models import SLUG, SLUG_PATTERN, Finding, Judgement, Theme
 from .vocabulary import GRADES
 
@@ -181,18 +181,18 @@ def _code_filter(facet: kinds.Facet) -> CodeFilter:
     return CodeFilter(choices=_codes(facet.codes), method=f"filter_{facet.name}", label=facet.label)
 
 
-# --- Findings and recommendations -------------------------------------------------------
+# --- The listings ------------------------------------------------------------------------
 
 
-class PublishedTextFilterSet(django_filters.FilterSet):
-    """What /findings/ and /recommendations/ share. Subclasses name their `listing`, whose
-    description (`inspections.listing_kinds`) gives the labels and how themes are linked."""
+class ListingFilterSet(django_filters.FilterSet):
+    """What every listing's filters share: where a row's inspection is, when and by whom.
+
+    Subclasses name their `listing`, whose description (`inspections.listing_kinds`) gives
+    the labels and the path from a row to its inspection.
+    """
 
     listing: ListingKind = FINDINGS
 
-    theme = PatternFilter(
-        pattern=SLUG, noun="theme", method="filter_theme", label=kinds.THEME.label
-    )
     grade = _code_filter(kinds.GRADE)
     area = _code_filter(kinds.AREA)
     area_grade = _code_filter(kinds.AREA_GRADE)
@@ -203,6 +203,61 @@ class PublishedTextFilterSet(django_filters.FilterSet):
     )
     authority = PatternFilter(
         pattern=SLUG, noun="authority", method="filter_authority", label=kinds.AUTHORITY.label
+    )
+
+    def _of_inspection(self, lookup: str) -> str:
+        return self.listing.to_inspection + lookup
+
+    def filter_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(**{self._of_inspection("overall_grade__in"): value})
+
+    def filter_year(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # One range per year (`__year=` becomes BETWEEN), which can use a date index.
+        condition = Q()
+        for year in value:
+            condition |= Q(**{self._of_inspection("start_date__year"): int(year)})
+        return queryset.filter(condition)
+
+    def filter_framework(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(**{self._of_inspection("framework__in"): value})
+
+    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(
+            Q(**{self._of_inspection("authority__region__code__in"): value})
+            | Q(**{self._of_inspection("authority__region__slug__in"): value})
+        )
+
+    def filter_authority(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(**{self._of_inspection("authority__slug__in"): value})
+
+    def filter_queryset_except(self, queryset: QuerySet, *exclude: str) -> QuerySet:
+        """The rows every active filter but those named `exclude` leaves: what a facet
+        counts within.
+
+        Call only when the form is valid.
+        """
+        for name, value in self.form.cleaned_data.items():
+            if name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def active(self) -> dict[str, list[str]]:
+        """The valid, non-empty filter values, by parameter name."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.form.cleaned_data.items() if value}
+
+    def search_queries(self) -> list[str]:
+        """The valid `q` values, for highlighting (none where a listing has no search)."""
+        return self.active().get("q", [])
+
+
+class PublishedTextFilterSet(ListingFilterSet):
+    """What /findings/ and /recommendations/ share: themes, text search, and the area a
+    row is written under."""
+
+    theme = PatternFilter(
+        pattern=SLUG, noun="theme", method="filter_theme", label=kinds.THEME.label
     )
     q = SearchFilter(method="filter_q", label=kinds.SEARCH_LABEL)
 
@@ -224,56 +279,14 @@ class PublishedTextFilterSet(django_filters.FilterSet):
             known[key] = list(Theme.objects.filter(slug__in=key).values_list("pk", flat=True))
         return known[key]
 
-    def filter_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(inspection__overall_grade__in=value)
-
     def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(area__in=value)
 
     def filter_area_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(area_grade_is(value))
 
-    def filter_year(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        # One range per year (`__year=` becomes BETWEEN), which can use a date index.
-        condition = Q()
-        for year in value:
-            condition |= Q(inspection__start_date__year=int(year))
-        return queryset.filter(condition)
-
-    def filter_framework(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(inspection__framework__in=value)
-
-    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(
-            Q(inspection__authority__region__code__in=value)
-            | Q(inspection__authority__region__slug__in=value)
-        )
-
-    def filter_authority(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(inspection__authority__slug__in=value)
-
     def filter_q(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return text_search(queryset, value)
-
-    def filter_queryset_except(self, queryset: QuerySet, exclude: str) -> QuerySet:
-        """The rows every active filter but `exclude` leaves: what a facet counts within.
-
-        Call only when the form is valid.
-        """
-        for name, value in self.form.cleaned_data.items():
-            if name != exclude:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    def active(self) -> dict[str, list[str]]:
-        """The valid, non-empty filter values, by parameter name."""
-        if not self.is_valid():
-            return {}
-        return {name: value for name, value in self.form.cleaned_data.items() if value}
-
-    def search_queries(self) -> list[str]:
-        """The valid `q` values, for highlighting."""
-        return self.active().get("q", [])
 
 
 def area_grade_is(grades: list[str]) -> Exists:
@@ -328,6 +341,51 @@ class RecommendationFilterSet(PublishedTextFilterSet):
 
     def filter_timescale(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(timescale__in=value)
+
+
+class InspectionFilterSet(ListingFilterSet):
+    """/inspections/: every inspection and visit, by when, where, which kind and its grades.
+
+    `area` and `area_grade` choose inspections by one of their judgements: `area=in_care`
+    those that judged children in care, `area_grade=inadequate` those with any judgement
+    inadequate, and the two together those that judged one of the areas one of the grades.
+    """
+
+    listing = INSPECTIONS
+
+    grade = _code_filter(kinds.INSPECTION_GRADE)
+    area = _code_filter(kinds.JUDGED_AREA)
+    area_grade = _code_filter(kinds.JUDGED_AREA_GRADE)
+
+    class Meta:
+        model = INSPECTIONS.model
+        fields: list[str] = []
+
+    def _chosen(self, name: str) -> list[str]:
+        return self.form.cleaned_data.get(name) or []
+
+    def judgement_condition(self, *, areas: Sequence[str] = (), grades: Sequence[str] = ()) -> Q:
+        """The judgements `areas` and `grades` choose between them (an empty list: any)."""
+        condition = Q()
+        if areas:
+            condition &= Q(area__in=areas)
+        if grades:
+            condition &= Q(grade__in=grades)
+        return condition
+
+    def _judged(self, queryset: QuerySet, areas: Sequence[str], grades: Sequence[str]) -> QuerySet:
+        judgements = Judgement.objects.filter(
+            self.judgement_condition(areas=areas, grades=grades), inspection=OuterRef("pk")
+        )
+        return queryset.filter(Exists(judgements))
+
+    def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return self._judged(queryset, value, self._chosen("area_grade"))
+
+    def filter_area_grade(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if self._chosen("area"):
+            return queryset  # the area's filter chose by the pair
+        return self._judged(queryset, [], value)
 
 
 # --- Authorities ------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 The filter sets (`inspections.filters`), the facet counts and pages
 (`inspections.selectors.listings`), the downloads (`inspections.selectors.exports`,
 `inspections.views.exports`), the URLs (`inspections.links`) and the listing template read
-these descriptions rather than restating them. A new listing (the inspections, say) is one
-more `ListingKind` with its filter set.
+these descriptions rather than restating them. A new listing is one more `ListingKind` with
+its filter set: /inspections/ is one, whose rows are the inspections themselves.
 """
 
 from __future__ import annotations
@@ -12,9 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Expression, Model, OuterRef, Subquery
+from django.db.models import Expression, Model, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 
-from .models import Finding, FindingTheme, Judgement, Recommendation, RecommendationTheme
+from .models import (
+    Finding,
+    FindingTheme,
+    Inspection,
+    Judgement,
+    Recommendation,
+    RecommendationTheme,
+)
 from .vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
 
 
@@ -28,6 +36,11 @@ class Facet:
     # first); the others (theme, year, region, authority) are counted their own way.
     column: str = ""
     codes: Mapping[str, str] | None = None
+    # How it is counted when not by `column` or by its name (`selectors.listings`), and the
+    # other parameters its counts leave out besides its own (a pair of filters that choose
+    # one judgement together are both left out of either's counts).
+    counter: str = ""
+    counted_without: tuple[str, ...] = ()
 
 
 THEME = Facet("theme", "Theme")
@@ -41,6 +54,21 @@ FRAMEWORK = Facet("framework", "Kind of inspection", "inspection__framework", FR
 REGION = Facet("region", "Region")
 AUTHORITY = Facet("authority", "Authority")
 SEARCH_LABEL = "Search the text"  # the `q` parameter: free text, not a facet
+
+# On /inspections/ a row is an inspection: its grade and framework are its own columns, and
+# `area` with `area_grade` choose inspections by any one of their judgements.
+INSPECTION_GRADE = Facet("grade", GRADE.label, "overall_grade", GRADES)
+INSPECTION_FRAMEWORK = Facet("framework", FRAMEWORK.label, "framework", FRAMEWORKS)
+JUDGED_AREA = Facet(
+    "area", "Judged area", codes=AREAS, counter="judged_area", counted_without=("area_grade",)
+)
+JUDGED_AREA_GRADE = Facet(
+    "area_grade",
+    "Grade for a judged area",
+    codes=GRADES,
+    counter="judged_area_grade",
+    counted_without=("area",),
+)
 
 # The usual order of a listing of an inspection's rows begins here, newest inspection first:
 # every row of one inspection is contiguous in it, which is what lets a page be read from
@@ -110,6 +138,17 @@ class ListingKind:
     export_columns: tuple[str, ...]  # the columns read for them (selectors.exports)
     # Values computed per row that rows, facets and downloads read: name -> expression.
     annotations: Mapping[str, Callable[[], Expression]] = field(default_factory=dict)
+    # The path from a row to its inspection ("" when rows are inspections), the column
+    # naming it, and the inspections' order: pages are read inspection by inspection
+    # (`selectors.listings.ListingPages`), and `order` begins with this one.
+    to_inspection: str = "inspection__"
+    inspection_key: str = "inspection_id"
+    inspection_order: tuple[str, ...] = INSPECTION_ORDER
+    # More of each row that the page shows: prefetches, made afresh for each listing.
+    prefetch: Callable[[], tuple[Prefetch, ...]] = tuple
+    absolute_urls: bool = False  # downloads give whole URLs, not paths (newer listings)
+    template: str = "inspections/listing.html"
+    feed_url_name: str = ""  # an Atom feed of the same rows, taking the same filters
 
 
 FINDINGS = ListingKind(
@@ -139,4 +178,94 @@ RECOMMENDATIONS = ListingKind(
     facets=(THEME, GRADE, ADDRESSEE, TIMESCALE, YEAR, FRAMEWORK, REGION, AUTHORITY),
     export_fields=(*TEXT_EXPORT_FIELDS, "addressee", "timescale"),
     export_columns=(*TEXT_EXPORT_COLUMNS, "addressee", "timescale"),
+)
+
+
+def publication_date() -> Coalesce:
+    """When an inspection was published, or its last day on site where the report prints no
+    date (end_date is never NULL): what "newest" means on the home page and in the feeds."""
+    return Coalesce("published_date", "end_date")
+
+
+def judgements_prefetch() -> tuple[Prefetch, ...]:
+    """An inspection's judgements in the order they were read from the report (by id: the
+    model's default order would join inspections and authorities again)."""
+    return (Prefetch("judgements", queryset=Judgement.objects.order_by("id")),)
+
+
+# The inspections' own order: newest published first, as the feeds and the home page have it.
+PUBLICATION_ORDER = ("-publication_date", "authority__name", "id")
+
+# An inspection's download row: its identity, dates and every judgement's grade.
+INSPECTION_EXPORT_FIELDS = (
+    "slug",
+    "url",
+    "authority",
+    "authority_name",
+    "region",
+    "framework",
+    "title",
+    "start_date",
+    "end_date",
+    "published_date",
+    "lead_inspector",
+    *(f"{area}_grade" for area in AREAS),
+)
+
+INSPECTIONS = ListingKind(
+    name="inspection",
+    title="Inspections and visits",
+    url_name="inspection-list",
+    detail_url_name="inspection-detail",
+    model=Inspection,
+    theme_link=None,
+    theme_link_field="",
+    order=PUBLICATION_ORDER,
+    facets=(
+        INSPECTION_FRAMEWORK,
+        YEAR,
+        INSPECTION_GRADE,
+        JUDGED_AREA,
+        JUDGED_AREA_GRADE,
+        REGION,
+        AUTHORITY,
+    ),
+    export_fields=INSPECTION_EXPORT_FIELDS,
+    export_columns=(
+        "judgement_grades",  # annotated by `selectors.exports`
+        "slug",
+        "authority__slug",
+        "authority__name",
+        "authority__region__slug",
+        "framework",
+        "title",
+        "start_date",
+        "end_date",
+        "published_date",
+        "lead_inspector",
+    ),
+    annotations={"publication_date": publication_date},
+    to_inspection="",
+    inspection_key="id",
+    inspection_order=PUBLICATION_ORDER,
+    prefetch=judgements_prefetch,
+    absolute_urls=True,
+    template="inspections/inspection_list.html",
+    feed_url_name="feed-inspections",
+)
+
+# /inspections/?format=csv&rows=judgements: one row per judgement of the listed inspections.
+JUDGEMENT_EXPORT_FIELDS = (
+    "authority",
+    "authority_name",
+    "region",
+    "inspection",
+    "inspection_url",
+    "framework",
+    "start_date",
+    "end_date",
+    "published_date",
+    "area",
+    "grade",
+    "words",
 )

@@ -7,6 +7,8 @@ later without the mark, get none of it.
 
 For a marked view the middleware:
 - answers 405 to any method but GET and HEAD (before CSRF can turn it into 403);
+- answers 400 to a `format` the page does not offer (most offer none; the listings and
+  /authorities/ offer csv and json), as to any other malformed parameter;
 - limits each database statement to PUBLIC_STATEMENT_TIMEOUT_SECONDS
   (inspections/statement_timeout.py), and answers one that runs past it with a 503 that
   says to narrow the search;
@@ -75,6 +77,7 @@ class PublicPage:
     # Its addresses combine without end (filters, searches, pages): a client may ask only
     # so many of them at a time (PUBLIC_LISTING_RATE).
     limited: bool = False
+    formats: tuple[str, ...] = ()  # the `format` values the page offers besides its own
 
 
 ATTRIBUTE = "public_page"
@@ -87,12 +90,16 @@ def public_page(
     cacheable: bool = True,
     validators: ValidatorsFor = data_validators,
     limited: bool = False,
+    formats: tuple[str, ...] = (),
 ) -> View | Callable[[View], View]:
     """Mark a view (a function, or a callable instance such as a Feed) as a public page.
 
     The view itself is returned, marked; `public_page(view)` or
-    `public_page(cacheable=False)(view)`."""
-    policy = PublicPage(cacheable=cacheable, validators=validators, limited=limited)
+    `public_page(cacheable=False)(view)`. `formats` are the `format` parameter's values the
+    page answers (downloads); any other value is a 400."""
+    policy = PublicPage(
+        cacheable=cacheable, validators=validators, limited=limited, formats=formats
+    )
 
     def mark(view: View) -> View:
         setattr(view, ATTRIBUTE, policy)
@@ -156,6 +163,13 @@ def _request_policy(request: HttpRequest) -> PublicPage | None:
     return getattr(request, "_public_page", None)
 
 
+def unknown_format(policy: PublicPage) -> HttpResponse:
+    """400: a `format` the page does not offer, or more than one."""
+    offered = " or ".join(policy.formats)
+    message = f"format must be {offered}, once." if offered else "This page has no other format."
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
 class PublicSiteMiddleware:
     """Applies a marked view's PublicPage policy (see the module's docstring)."""
 
@@ -177,6 +191,9 @@ class PublicSiteMiddleware:
         request._public_page = policy
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
+        formats = request.GET.getlist("format")
+        if formats and (len(formats) > 1 or formats[0] not in policy.formats):
+            return unknown_format(policy)
         if policy.limited and request.GET:
             wait = rate_limit_wait(request)
             if wait:

@@ -13,11 +13,20 @@ from . import feeds, views
 from .public_site import public_page
 from .views.pages import source_validators
 
+DOWNLOADS = ("csv", "json")  # the `format`s a page with a download offers
+
 urlpatterns = [
     path("", public_page(views.home), name="home"),
     path("healthz", public_page(views.healthz, cacheable=False), name="healthz"),
-    path("authorities/", public_page(views.authority_list), name="authority-list"),
+    path(
+        "authorities/", public_page(views.authority_list, formats=DOWNLOADS), name="authority-list"
+    ),
     path("authorities/<slug:slug>/", public_page(views.authority_detail), name="authority-detail"),
+    path(
+        "inspections/",
+        public_page(views.inspection_list, limited=True, formats=DOWNLOADS),
+        name="inspection-list",
+    ),
     path(
         "inspections/<slug:slug>/", public_page(views.inspection_detail), name="inspection-detail"
     ),
@@ -27,11 +36,15 @@ urlpatterns = [
         name="inspection-source",
     ),
     path("robots.txt", public_page(views.robots_txt), name="robots-txt"),
-    path("findings/", public_page(views.finding_list, limited=True), name="finding-list"),
+    path(
+        "findings/",
+        public_page(views.finding_list, limited=True, formats=DOWNLOADS),
+        name="finding-list",
+    ),
     path("findings/<slug:public_id>/", public_page(views.finding_detail), name="finding-detail"),
     path(
         "recommendations/",
-        public_page(views.recommendation_list, limited=True),
+        public_page(views.recommendation_list, limited=True, formats=DOWNLOADS),
         name="recommendation-list",
     ),
     path(

@@ -87,7 +87,11 @@ def test_robots_txt_keeps_crawlers_to_the_records(client):
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     rules = [line for line in response.content.decode().splitlines() if line[:1] not in "# "]
     assert "User-agent: *" in rules
-    assert {"Disallow: /findings/?", "Disallow: /recommendations/?"} <= set(rules)
+    assert {
+        "Disallow: /findings/?",
+        "Disallow: /recommendations/?",
+        "Disallow: /inspections/?",
+    } <= set(rules)
     assert "Disallow: /*?*format=" in rules
 
 

@@ -20,7 +20,12 @@ from django.urls import URLPattern
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from inspections.filters import AuthorityFilterSet, FindingFilterSet, RecommendationFilterSet
+from inspections.filters import (
+    AuthorityFilterSet,
+    FindingFilterSet,
+    InspectionFilterSet,
+    RecommendationFilterSet,
+)
 from inspections.vocabulary import AREAS, FRAMEWORKS, GRADES
 
 from .public_urls import public_patterns
@@ -41,9 +46,22 @@ LISTINGS = {
     "/findings/": FindingFilterSet,
     "/recommendations/": RecommendationFilterSet,
     "/authorities/": AuthorityFilterSet,
+    "/inspections/": InspectionFilterSet,
+    "/feeds/inspections/": InspectionFilterSet,  # the same filters as /inspections/
 }
 # Parameters of one response rather than of the filtered set, and names no page knows.
-EXTRA_PARAMETERS = ["page", "format", "sort", "order", "limit", "id", "", "q[]", "theme[0]"]
+EXTRA_PARAMETERS = [
+    "page",
+    "format",
+    "rows",
+    "sort",
+    "order",
+    "limit",
+    "id",
+    "",
+    "q[]",
+    "theme[0]",
+]
 
 HOSTILE = [
     "' OR 1=1 --",
@@ -103,6 +121,8 @@ def known_values() -> list[str]:
         "name",
         "-grade",
         "child",
+        "judgements",
+        "inspections",
     ]
 
 
@@ -201,4 +221,8 @@ def test_the_strategies_reach_every_pattern_and_parameter():
     )
     assert {"addressee", "timescale"} <= set(parameter_names(RecommendationFilterSet))
     assert {"region", "latest_grade", "name", "sort"} <= set(parameter_names(AuthorityFilterSet))
+    assert {"framework", "year", "grade", "area", "area_grade", "region", "authority"} <= set(
+        parameter_names(InspectionFilterSet)
+    )
+    assert {"inspection-list", "feed-inspections"} <= names
     assert encoded("\ud800") == "%ED%A0%80"

@@ -55,6 +55,11 @@ def _subject_urls() -> dict[str, str]:
         "authority detail": inspection.authority.get_absolute_url(),
         "inspection detail": inspection.get_absolute_url(),
         "findings list": f"/findings/?{filters}",
+        "inspection list": "/inspections/?"
+        + urlencode({"framework": "sif", "area_grade": inspection.overall_grade}),
+        "inspections download": "/inspections/?format=csv",
+        "judgements download": "/inspections/?format=json&rows=judgements",
+        "latest grades download": "/authorities/?format=csv",
         "recommendations list": f"/recommendations/?theme={theme.slug}",
         "finding permalink": finding.get_absolute_url(),
         "recommendation permalink": recommendation.get_absolute_url(),
@@ -73,6 +78,8 @@ def _query_counts(client) -> dict[str, int]:
                 for alias in connections
             ]
             response = client.get(url)
+            if response.streaming:  # a download's rows are read as it is sent
+                b"".join(response.streaming_content)
         assert response.status_code == 200, (page, url, response.status_code)
         counts[page] = sum(len(c.captured_queries) for c in captured)
     return counts

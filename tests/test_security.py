@@ -307,3 +307,28 @@ def test_the_deployment_checklist_refuses_a_weak_key_and_debug():
     assert "security.W0" not in weak.stderr.replace("security.W009", "")
     debug = check_deploy(SECRET_KEY=secrets.token_urlsafe(50), DEBUG="true")
     assert debug.returncode != 0 and "security.W018" in debug.stderr
+
+
+# The pages with downloads and the formats they offer; every other page offers none.
+DOWNLOADS = {
+    "authority-list": ("csv", "json"),
+    "inspection-list": ("csv", "json"),
+    "finding-list": ("csv", "json"),
+    "recommendation-list": ("csv", "json"),
+}
+
+
+def test_an_unknown_format_answers_400_on_every_public_page(north_somerset):
+    client = Client()
+    pages = public_pages(north_somerset)
+    for name, url in pages.items():
+        joiner = "&" if "?" in url else "?"
+        for fmt in ["xml", "", "CSV", "csv", "json", "html", "atom", "%00"]:
+            response = closed(client.get(f"{url}{joiner}format={fmt}"))
+            offered = fmt in DOWNLOADS.get(name, ())
+            assert response.status_code == (200 if offered else 400), (name, fmt)
+            if offered:  # a download, never the page
+                assert not response["Content-Type"].startswith("text/html"), (name, fmt)
+        response = closed(client.get(f"{url}{joiner}format=csv&format=csv"))
+        assert response.status_code == 400, name  # once
+    assert set(DOWNLOADS) <= set(pages)

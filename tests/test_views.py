@@ -278,6 +278,9 @@ PAGE_QUERIES = {
     # page's rows, their themes, 8 facets
     "filtered findings": 12 + FRESHNESS,  # and the chosen themes' ids, once
     "recommendations": 11 + FRESHNESS,  # as findings
+    "inspections": 10 + FRESHNESS,  # inspections in order (the count and page index), the
+    # page's inspections, their judgements, 7 facets
+    "filtered inspections": 10 + FRESHNESS,  # the same, whatever the filters
     "authorities": 2 + FRESHNESS,  # every authority with its region and latest grade; regions
     "authority": 8 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
     # themes as values (for "raised again"), neighbours with grades, predecessors, successors
@@ -298,6 +301,9 @@ def page_urls(inspection):
         "findings": "/findings/",
         "filtered findings": "/findings/?theme=neglect&theme=missing&q=child&region=E12000009",
         "recommendations": "/recommendations/",
+        "inspections": "/inspections/",
+        "filtered inspections": "/inspections/?area=in_care&area_grade=requires_improvement"
+        "&region=E12000009&year=2017&grade=requires_improvement",
         "authorities": "/authorities/?sort=-grade",
         "authority": "/authorities/north-somerset/",
         "inspection": inspection.get_absolute_url(),

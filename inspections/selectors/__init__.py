@@ -6,19 +6,26 @@ facet); tests pin the counts. Only published findings and recommendations appear
 (`.published()`: not hidden by a curator, not withdrawn from the report), except on a
 withdrawn record's own permalink, which answers 410.
 
-One module per family of pages: `listings` (/findings/, /recommendations/ and their
-facets), `exports` (their downloads' rows), `authorities`, `records` (an inspection and the
-permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable from
-here.
+One module per family of pages: `listings` (/findings/, /recommendations/, /inspections/
+and their facets), `exports` (their downloads' rows), `authorities`, `records` (an
+inspection and the permalinks), `themes`, `home`, `about` and `feeds`. What views call is
+importable from here.
 """
 
 from .about import coverage
-from .authorities import authorities_named, authority_history, authority_list, region_choices
+from .authorities import (
+    authorities_named,
+    authority_history,
+    authority_list,
+    latest_grades,
+    region_choices,
+)
 from .home import home_page, national_picture
 from .listings import (
     Listing,
     ListingPages,
     finding_list,
+    inspection_list,
     listing_facets,
     listing_summary,
     recommendation_list,
@@ -43,7 +50,9 @@ __all__ = [
     "finding_permalink",
     "home_page",
     "inspection_detail",
+    "inspection_list",
     "inspection_source",
+    "latest_grades",
     "listing_facets",
     "listing_summary",
     "national_picture",

@@ -34,6 +34,7 @@ from ..models import (
     Region,
     StatisticalNeighbour,
     Theme,
+    record_url_parts,
 )
 from ..reference import REORGANISATIONS, alternative_names, read_authority_rows
 from ..vocabulary import AREAS, GRADE_ORDINALS
@@ -298,3 +299,93 @@ def authorities_named(*, queries: list[str]) -> list[NamedAuthority]:
     if len(found) > MAX_NAMED_AUTHORITIES:
         return []
     return [NamedAuthority(names[slug], slug) for slug in found]
+
+
+# --- The national dataset: each current authority's latest grades ---------------------------
+
+# Per judgement area: its latest grade, and the inspection that gave it.
+_PER_AREA = ("grade", "inspection_date", "framework", "inspection_url")
+LATEST_GRADES_FIELDS = (
+    "name",
+    "slug",
+    "urn",
+    "la_code",
+    "region",
+    "region_code",
+    "url",
+    *(f"{area}_{part}" for area in AREAS for part in _PER_AREA),
+    "previous_overall_grade",
+    "previous_overall_inspection_date",
+    "previous_overall_inspection_url",
+)
+
+
+@dataclass
+class LatestGrades:
+    """/authorities/?format=csv|json: one row per current authority (LATEST_GRADES_FIELDS),
+    or, when the filters are not valid, their bound FilterSet's errors and no rows."""
+
+    filterset: AuthorityFilterSet
+    rows: list[tuple[str | None, ...]]
+    fields: tuple[str, ...] = LATEST_GRADES_FIELDS
+
+
+def latest_grades(*, filters: Mapping[str, Any], origin: str = "") -> LatestGrades:
+    """Each current authority (the 153 with a current LA code) with the latest grade of each
+    judgement area, the inspection that gave it, and the overall grade before the latest.
+
+    /authorities/'s filters and sort apply; former authorities never appear. Two queries
+    whatever the data: the authorities, then every judgement of theirs as plain values.
+    "Latest" is by the inspection's first day on site, as the authorities page has it; an
+    area's latest grade may come from an older inspection than the overall grade's (a
+    framework that stopped grading it). Dates are first days on site; URLs begin with
+    `origin` ("https://example.org").
+    """
+    listing = authority_list(filters=filters)
+    if not listing.filterset.is_valid():
+        return LatestGrades(listing.filterset, [])
+    authorities = list(
+        listing.rows.filter(abolished_on__isnull=True).values_list(
+            "pk", "name", "slug", "urn", "la_code", "region__slug", "region__code"
+        )
+    )
+    judgements = (
+        Judgement.objects.filter(inspection__authority_id__in=[row[0] for row in authorities])
+        .order_by("inspection__authority_id", "area", "-inspection__start_date", "-inspection_id")
+        .values_list(
+            "inspection__authority_id",
+            "area",
+            "grade",
+            "inspection__start_date",
+            "inspection__framework",
+            "inspection__slug",
+        )
+    )
+    before, after = record_url_parts("inspection-detail", "slug")
+    # authority id -> area -> its judgements' (grade, date, framework, url), latest first
+    graded: dict[int, dict[str, list[tuple[str, str, str, str]]]] = {}
+    for authority_id, area, grade, start, framework, slug in judgements:
+        graded.setdefault(authority_id, {}).setdefault(area, []).append(
+            (grade, start.isoformat(), framework, f"{origin}{before}{slug}{after}")
+        )
+    authority_before, authority_after = record_url_parts("authority-detail", "slug")
+    rows = []
+    for pk, name, slug, urn, la_code, region, region_code in authorities:
+        areas = graded.get(pk, {})
+        cells: list[str | None] = [
+            name,
+            slug,
+            str(urn),
+            la_code,
+            region,
+            region_code,
+            f"{origin}{authority_before}{slug}{authority_after}",
+        ]
+        for area in AREAS:
+            latest = areas.get(area, [])
+            cells.extend(latest[0] if latest else (None,) * len(_PER_AREA))
+        overall = areas.get("overall", [])
+        previous = overall[1] if len(overall) > 1 else None
+        cells.extend((previous[0], previous[1], previous[3]) if previous else (None,) * 3)
+        rows.append(tuple(cells))
+    return LatestGrades(listing.filterset, rows)

@@ -1,4 +1,5 @@
-"""The rows of the CSV and JSON downloads of /findings/ and /recommendations/, read fast.
+"""The rows of the CSV and JSON downloads of the listings (findings, recommendations,
+inspections and their judgements), read fast.
 
 Exactly the filtered rows, all pages, with a fixed number of queries whatever the number of
 rows: the rows come through one cursor (`.iterator()`, a server-side cursor on PostgreSQL),
@@ -22,11 +23,23 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 
-from ..listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
-from ..models import Theme, record_url_parts
+from ..listing_kinds import FINDINGS, INSPECTIONS, RECOMMENDATIONS, ListingKind
+from ..models import Judgement, Theme, record_url_parts
+from ..vocabulary import AREAS
 from .listings import Listing
 
 CHUNK_SIZE = 500
@@ -93,11 +106,15 @@ class _Themes:
 
 class _Urls:
     """A listing's permalinks, completed per row from parts worked out once per download
-    (what models.record_url does, without its lookup per row)."""
+    (what models.record_url does, without its lookup per row). With `origin`
+    ("https://example.org") they are whole URLs; without, absolute paths."""
 
-    def __init__(self, kind: ListingKind) -> None:
-        self.record = record_url_parts(kind.detail_url_name, "public_id")
-        self.inspection = record_url_parts("inspection-detail", "slug")
+    def __init__(self, kind: ListingKind, origin: str = "") -> None:
+        key = "slug" if kind.detail_url_name == "inspection-detail" else "public_id"
+        before, after = record_url_parts(kind.detail_url_name, key)
+        self.record = (origin + before, after)
+        before, after = record_url_parts("inspection-detail", "slug")
+        self.inspection = (origin + before, after)
 
     def of_record(self, public_id: str) -> str:
         before, after = self.record
@@ -161,24 +178,135 @@ def _recommendation_values(row: Sequence[Any], themes: _Themes, urls: _Urls) -> 
     )
 
 
+# An inspection's judgements in one column, "area:grade;area:grade", split per row in Python.
+_AREA_GRADES = tuple(AREAS)
+
+
+def _judgement_grades() -> Subquery:
+    return Subquery(
+        Judgement.objects.filter(inspection=OuterRef("pk"))
+        .order_by()
+        .values("inspection")
+        .annotate(grades=_JoinedText(Concat(F("area"), Value(":"), F("grade"))))
+        .values("grades")
+    )
+
+
+def _inspection_values(row: Sequence[Any], themes: _Themes | None, urls: _Urls) -> Values:
+    (grades, slug, authority, authority_name, region, framework, title, start, end, published,
+     lead_inspector) = row  # fmt: skip
+    by_area = dict(pair.split(":", 1) for pair in grades.split(";")) if grades else {}
+    return (
+        slug,
+        urls.of_record(slug),
+        authority,
+        authority_name,
+        region,
+        framework,
+        title or None,
+        start.isoformat(),
+        end.isoformat(),
+        published and published.isoformat(),
+        lead_inspector or None,
+        *(by_area.get(area) for area in _AREA_GRADES),
+    )
+
+
 # What turns a row's `export_columns` into its `export_fields`' values, by listing.
-VALUES = {FINDINGS.name: _finding_values, RECOMMENDATIONS.name: _recommendation_values}
+VALUES = {
+    FINDINGS.name: _finding_values,
+    RECOMMENDATIONS.name: _recommendation_values,
+    INSPECTIONS.name: _inspection_values,
+}
 
 
-def value_chunks(listing: Listing) -> Iterator[list[Values]]:
+def value_chunks(listing: Listing, *, origin: str = "") -> Iterator[list[Values]]:
     """The listing's rows as tuples of values in its fields' order, CHUNK_SIZE at a time.
 
-    Two queries in all, whatever the number of rows: the themes, then the rows through one
-    cursor. The same filters and order as the listing's pages (`Listing.rows`).
+    Two queries in all, whatever the number of rows: the themes (for listings with themes),
+    then the rows through one cursor. The same filters and order as the listing's pages
+    (`Listing.rows`). URLs begin with `origin` (none: absolute paths).
     """
-    to_values = VALUES[listing.kind.name]
-    # The listing's prefetch is for model instances; these rows bring their theme ids.
-    rows: QuerySet = (
-        listing.rows.prefetch_related(None)
-        .annotate(theme_ids=_theme_ids(listing.kind))
-        .values_list(*listing.kind.export_columns)
-    )
-    themes, urls = _Themes(rows.db), _Urls(listing.kind)
+    kind = listing.kind
+    to_values = VALUES[kind.name]
+    # The listing's prefetch is for model instances; these rows bring their theme ids
+    # (or an inspection's judgements) as one column.
+    rows: QuerySet = listing.rows.prefetch_related(None)
+    if kind.theme_link is not None:
+        rows = rows.annotate(theme_ids=_theme_ids(kind))
+    else:
+        rows = rows.annotate(judgement_grades=_judgement_grades())
+    rows = rows.values_list(*kind.export_columns)
+    themes = _Themes(rows.db) if kind.theme_link is not None else None
+    urls = _Urls(kind, origin)
     iterator = rows.iterator(chunk_size=CHUNK_SIZE)
     while chunk := list(islice(iterator, CHUNK_SIZE)):
         yield [to_values(row, themes, urls) for row in chunk]
+
+
+def _area_rank() -> Case:
+    # DOMAIN.md's order of areas (overall first), as the inspection page shows them.
+    return Case(
+        *[When(area=area, then=Value(rank)) for rank, area in enumerate(AREAS)],
+        output_field=IntegerField(),
+    )
+
+
+def judgement_chunks(listing: Listing, *, origin: str = "") -> Iterator[list[Values]]:
+    """The judgements of an inspections listing's rows (JUDGEMENT_EXPORT_FIELDS), in the
+    listing's order and each inspection's in DOMAIN.md's order of areas, CHUNK_SIZE at a
+    time through one cursor (one query).
+
+    Where `area` or `area_grade` is chosen, only the judgements they choose: the rows are
+    the judgements asked about, not every judgement of the inspections that have one.
+    """
+    filterset = listing.filterset
+    chosen = filterset.active()
+    condition = filterset.judgement_condition(
+        areas=chosen.get("area", []), grades=chosen.get("area_grade", [])
+    )
+    rows = (
+        Judgement.objects.filter(condition, inspection__in=listing.filtered.values("pk"))
+        .order_by(
+            Coalesce("inspection__published_date", "inspection__end_date").desc(),
+            "inspection__authority__name",
+            "inspection_id",
+            _area_rank(),
+        )
+        .values_list(
+            "inspection__authority__slug",
+            "inspection__authority__name",
+            "inspection__authority__region__slug",
+            "inspection__slug",
+            "inspection__framework",
+            "inspection__start_date",
+            "inspection__end_date",
+            "inspection__published_date",
+            "area",
+            "grade",
+            "words",
+        )
+    )
+    urls = _Urls(listing.kind, origin)
+    iterator = rows.iterator(chunk_size=CHUNK_SIZE)
+    while chunk := list(islice(iterator, CHUNK_SIZE)):
+        yield [_judgement_values(row, urls) for row in chunk]
+
+
+def _judgement_values(row: Sequence[Any], urls: _Urls) -> Values:
+    (authority, authority_name, region, slug, framework, start, end, published, area, grade,
+     words) = row  # fmt: skip
+    return (
+        authority,
+        authority_name,
+        region,
+        slug,
+        urls.of_inspection(slug),
+        framework,
+        start.isoformat(),
+        end.isoformat(),
+        published and published.isoformat(),
+        area,
+        grade,
+        words,
+    )

@@ -37,17 +37,23 @@ def _published_recommendation_count(addressee: str) -> Subquery:
 
 
 def feed_inspections(
-    *, authority: Authority | None = None, theme: Theme | None = None
+    *,
+    authority: Authority | None = None,
+    theme: Theme | None = None,
+    inspections: QuerySet[Inspection] | None = None,
 ) -> QuerySet[Inspection]:
     """The latest inspections for a feed, newest first, at most FEED_LENGTH, in one query.
 
+    `inspections`, if given, are those the feed may hold (an /inspections/ listing's
+    filtered rows: `selectors.inspection_list(...).filtered`); otherwise every inspection.
     "Newest" is the publication date, or the last day on site where the report gives none.
     With `theme`, only inspections with at least one published finding or recommendation
     tagged with it. Each row carries `feed_date`, `overall_words` (the report's words for
     the overall grade, or NULL) and counts of published recommendations to the authority
     and to its LSCB.
     """
-    inspections = Inspection.objects.all()
+    if inspections is None:
+        inspections = Inspection.objects.all()
     if authority is not None:
         inspections = inspections.filter(authority=authority)
     if theme is not None:

@@ -1,4 +1,4 @@
-"""/findings/ and /recommendations/: filtered rows, facet counts and pages.
+"""/findings/, /recommendations/ and /inspections/: filtered rows, facet counts and pages.
 
 What each listing's rows are, their order and their facets are described once, in
 `inspections.listing_kinds`; this module reads those descriptions.
@@ -18,8 +18,14 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.functions import ExtractYear
 
 from .. import freshness, search
-from ..filters import FindingFilterSet, PublishedTextFilterSet, RecommendationFilterSet
-from ..listing_kinds import FINDINGS, INSPECTION_ORDER, RECOMMENDATIONS, Facet, ListingKind
+from ..filters import (
+    FindingFilterSet,
+    InspectionFilterSet,
+    ListingFilterSet,
+    RecommendationFilterSet,
+)
+from ..listing_kinds import FINDINGS, INSPECTIONS, RECOMMENDATIONS, Facet, ListingKind
+from ..models import Judgement
 from .shared import grouped, themes_prefetch
 
 
@@ -27,7 +33,7 @@ from .shared import grouped, themes_prefetch
 class Listing:
     """A filtered listing: the bound FilterSet and, when its parameters are valid, the rows."""
 
-    filterset: PublishedTextFilterSet
+    filterset: ListingFilterSet
     base: QuerySet
     kind: ListingKind
 
@@ -44,8 +50,10 @@ class Listing:
         """
         if not self.is_valid:
             return self.base.none()
-        rows = self.filtered.select_related("inspection__authority")
-        rows = rows.prefetch_related(themes_prefetch())
+        rows = self.filtered.select_related(f"{self.kind.to_inspection}authority")
+        if self.kind.theme_link is not None:
+            rows = rows.prefetch_related(themes_prefetch())
+        rows = rows.prefetch_related(*self.kind.prefetch())
         annotations = self.kind.annotations
         if annotations:
             rows = rows.annotate(**{name: make() for name, make in annotations.items()})
@@ -82,6 +90,13 @@ def recommendation_list(*, filters: Mapping[str, Any]) -> Listing:
     return Listing(RecommendationFilterSet(filters, queryset=base), base, RECOMMENDATIONS)
 
 
+def inspection_list(*, filters: Mapping[str, Any]) -> Listing:
+    """/inspections/ filtered by `filters` (a QueryDict or a dict of lists): every
+    inspection and visit, newest published first."""
+    base = INSPECTIONS.model.objects.all()
+    return Listing(InspectionFilterSet(filters, queryset=base), base, INSPECTIONS)
+
+
 @dataclass(frozen=True)
 class FacetCount:
     """One choice of a facet and how many rows it would leave given the other filters."""
@@ -102,8 +117,8 @@ class FacetCounts:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def _code_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
-    make = kind.annotations.get(facet.column)
+def _code_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    make = listing.kind.annotations.get(facet.column)
     if make is not None:  # a value worked out per row, such as a finding's area grade
         rows = rows.annotate(**{facet.column: make()})
     counts = {row[facet.column]: row["count"] for row in grouped(rows, facet.column)}
@@ -117,7 +132,8 @@ def _code_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
     )
 
 
-def _theme_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
+def _theme_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    kind = listing.kind
     link_field = kind.theme_link_field
     theme_counts = (
         kind.theme_link.objects.filter(**{f"{link_field}__in": rows.values("pk")})
@@ -133,8 +149,9 @@ def _theme_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts
     )
 
 
-def _year_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
-    years = grouped(rows.annotate(year=ExtractYear("inspection__start_date")), "year")
+def _year_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    start_date = f"{listing.kind.to_inspection}start_date"
+    years = grouped(rows.annotate(year=ExtractYear(start_date)), "year")
     return FacetCounts(
         facet.name,
         facet.label,
@@ -145,53 +162,74 @@ def _year_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
     )
 
 
-def _region_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
-    regions = grouped(
-        rows,
-        "inspection__authority__region__slug",
-        "inspection__authority__region__code",
-        "inspection__authority__region__name",
-    )
+def _region_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    region = f"{listing.kind.to_inspection}authority__region__"
+    slug, code, name = f"{region}slug", f"{region}code", f"{region}name"
+    regions = grouped(rows, slug, code, name)
     return FacetCounts(
         facet.name,
         facet.label,
-        [
-            FacetCount(
-                r["inspection__authority__region__slug"],
-                r["inspection__authority__region__name"],
-                r["count"],
-            )
-            for r in sorted(regions, key=lambda r: r["inspection__authority__region__name"])
-        ],
+        [FacetCount(r[slug], r[name], r["count"]) for r in sorted(regions, key=lambda r: r[name])],
         # A region may be named by its ONS code too: the same choice.
-        {
-            r["inspection__authority__region__code"]: r["inspection__authority__region__slug"]
-            for r in regions
-        },
+        {r[code]: r[slug] for r in regions},
     )
 
 
-def _authority_facet(facet: Facet, rows: QuerySet, kind: ListingKind) -> FacetCounts:
-    authorities = grouped(rows, "inspection__authority__slug", "inspection__authority__name")
+def _authority_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    authority = f"{listing.kind.to_inspection}authority__"
+    slug, name = f"{authority}slug", f"{authority}name"
+    authorities = grouped(rows, slug, name)
     return FacetCounts(
         facet.name,
         facet.label,
         [
-            FacetCount(
-                r["inspection__authority__slug"], r["inspection__authority__name"], r["count"]
-            )
-            for r in sorted(authorities, key=lambda r: r["inspection__authority__name"])
+            FacetCount(r[slug], r[name], r["count"])
+            for r in sorted(authorities, key=lambda r: r[name])
         ],
     )
+
+
+def _judgement_facet(
+    facet: Facet, rows: QuerySet, listing: Listing, column: str, other: str
+) -> FacetCounts:
+    # Inspections that judged each area (or gave each grade), within the other filters and
+    # the pair's other half: an inspection counts once however many judgements match.
+    fs = listing.filterset
+    chosen = fs.form.cleaned_data.get(other) or []
+    condition = fs.judgement_condition(**{"areas" if other == "area" else "grades": chosen})
+    counts = dict(
+        Judgement.objects.filter(condition, inspection__in=rows.values("pk"))
+        .order_by()
+        .values(column)
+        .annotate(count=Count("inspection_id", distinct=True))
+        .values_list(column, "count")
+    )
+    codes = facet.codes or {}
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [FacetCount(code, words, counts[code]) for code, words in codes.items() if code in counts],
+        dict(codes),
+    )
+
+
+def _judged_area_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    return _judgement_facet(facet, rows, listing, "area", "area_grade")
+
+
+def _judged_area_grade_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
+    return _judgement_facet(facet, rows, listing, "grade", "area")
 
 
 # How the facets that are not lists of codes are counted, by parameter.
-_FacetCounter = Callable[[Facet, QuerySet, ListingKind], FacetCounts]
+_FacetCounter = Callable[[Facet, QuerySet, "Listing"], FacetCounts]
 FACET_COUNTERS: dict[str, _FacetCounter] = {
     "theme": _theme_facet,
     "year": _year_facet,
     "region": _region_facet,
     "authority": _authority_facet,
+    "judged_area": _judged_area_facet,
+    "judged_area_grade": _judged_area_grade_facet,
 }
 
 
@@ -206,8 +244,10 @@ def listing_facets(*, listing: Listing) -> list[FacetCounts]:
         return []
     fs = listing.filterset
     return [
-        FACET_COUNTERS.get(facet.name, _code_facet)(
-            facet, fs.filter_queryset_except(listing.base, facet.name), listing.kind
+        FACET_COUNTERS.get(facet.counter or facet.name, _code_facet)(
+            facet,
+            fs.filter_queryset_except(listing.base, facet.name, *facet.counted_without),
+            listing,
         )
         for facet in listing.kind.facets
     ]
@@ -244,12 +284,18 @@ class ListingSummary:
 
 
 def _rows_per_inspection(listing: Listing) -> list[tuple[int, int]]:
+    kind = listing.kind
+    rows = listing.filtered.order_by()
+    named = {column.lstrip("-") for column in kind.inspection_order}
+    # Only what the inspections' order names: a finding's area grade is a subquery a row.
+    rows = rows.annotate(
+        **{name: make() for name, make in kind.annotations.items() if name in named}
+    )
     return list(
-        listing.filtered.order_by()
-        .values("inspection_id")
+        rows.values(kind.inspection_key)
         .annotate(rows=Count("pk"))
-        .order_by(*INSPECTION_ORDER)
-        .values_list("inspection_id", "rows")
+        .order_by(*kind.inspection_order)
+        .values_list(kind.inspection_key, "rows")
     )
 
 
@@ -318,5 +364,6 @@ class ListingPages:
         if first < 0:
             return []
         skip = start - summary.rows_before[first]
-        rows = self.listing.rows.filter(inspection_id__in=summary.inspection_ids[first:last])
+        ids = summary.inspection_ids[first:last]
+        rows = self.listing.rows.filter(**{f"{self.listing.kind.inspection_key}__in": ids})
         return list(rows[skip : skip + stop - start])

@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import Coalesce
 
+from ..listing_kinds import publication_date
 from ..models import Theme
 
-
-def publication_date() -> Coalesce:
-    """When an inspection was published, or its last day on site where the report prints no
-    date (end_date is never NULL): what "newest" means on the home page and in the feeds."""
-    return Coalesce("published_date", "end_date")
+__all__ = ["grouped", "publication_date", "themes_prefetch"]
 
 
 def themes_prefetch() -> Prefetch:

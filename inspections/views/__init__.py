@@ -1,12 +1,13 @@
 """Public pages: short functions that call one named selector and render.
 
-`listings` serves /findings/ and /recommendations/ (with their CSV and JSON twins),
+`listings` serves /findings/, /recommendations/ and /inspections/ (with their CSV and JSON
+twins),
 `pages` everything else.
 """
 
 from .about import about
 from .crawlers import robots_txt
-from .listings import finding_list, recommendation_list
+from .listings import finding_list, inspection_list, recommendation_list
 from .pages import (
     authority_detail,
     authority_list,
@@ -29,6 +30,7 @@ __all__ = [
     "healthz",
     "home",
     "inspection_detail",
+    "inspection_list",
     "inspection_source",
     "recommendation_detail",
     "recommendation_list",

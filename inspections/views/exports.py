@@ -1,4 +1,5 @@
-"""The CSV and JSON twins of /findings/ and /recommendations/ (DOMAIN.md's row fields).
+"""The CSV and JSON twins of the listings (DOMAIN.md's row fields), and of the national
+dataset of each current authority's latest grades.
 
 Exactly the filtered rows, all pages, streamed in chunks as `selectors.exports` reads them.
 
@@ -19,8 +20,9 @@ from collections.abc import Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 
+from ..listing_kinds import JUDGEMENT_EXPORT_FIELDS
 from ..selectors import Listing
-from ..selectors.exports import THEMES, Values, value_chunks
+from ..selectors.exports import THEMES, Values, judgement_chunks, value_chunks
 
 CSV_THEME_SEPARATOR = ";"  # slugs never contain it
 
@@ -83,10 +85,17 @@ def csv_line(values: Values) -> str:
     return _csv_cells(values[:THEMES]) + "," + themes + "," + rest + "\r\n"
 
 
+def plain_csv_line(values: Values) -> str:
+    """One CSV line of cells that are all str or None, formulas defused."""
+    return _csv_cells(values) + "\r\n"
+
+
 def _csv_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Iterator[str]:
     yield ",".join(map(_csv_quote, fields)) + "\r\n"
+    # Only findings and recommendations have a list among their values: their themes.
+    line = csv_line if "themes" in fields else plain_csv_line
     for chunk in chunks:
-        yield "".join(map(csv_line, chunk))
+        yield "".join(map(line, chunk))
 
 
 # Values are str, None and lists of str only, so the standard encoder writes what
@@ -104,15 +113,34 @@ def _json_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Itera
     yield "\n]\n"
 
 
-def export_response(listing: Listing, fmt: str) -> StreamingHttpResponse:
-    """The listing's rows as a streamed CSV or JSON download."""
-    fields = listing.kind.export_fields
-    chunks = value_chunks(listing)
+def download_response(
+    chunks: Iterator[list[Values]], fields: Sequence[str], fmt: str, name: str
+) -> StreamingHttpResponse:
+    """Rows (chunks of tuples in `fields`' order) as a streamed CSV or JSON download
+    named ofsted-<name>-<today>.<fmt>."""
     if fmt == "csv":
         content, content_type = _csv_chunks(chunks, fields), "text/csv; charset=utf-8"
     else:
         content, content_type = _json_chunks(chunks, fields), "application/json"
     response = StreamingHttpResponse(content, content_type=content_type)
-    filename = f"ofsted-{listing.kind.name}s-{datetime.date.today():%Y-%m-%d}.{fmt}"
+    filename = f"ofsted-{name}-{datetime.date.today():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def export_response(
+    listing: Listing, fmt: str, *, origin: str = "", judgements: bool = False
+) -> StreamingHttpResponse:
+    """The listing's rows as a streamed CSV or JSON download; with `judgements` (an
+    inspections listing only), one row per judgement of its inspections instead. URLs begin
+    with `origin` ("https://example.org"; none: absolute paths)."""
+    if judgements:
+        return download_response(
+            judgement_chunks(listing, origin=origin), JUDGEMENT_EXPORT_FIELDS, fmt, "judgements"
+        )
+    return download_response(
+        value_chunks(listing, origin=origin),
+        listing.kind.export_fields,
+        fmt,
+        f"{listing.kind.name}s",
+    )

@@ -1,4 +1,4 @@
-"""/findings/ and /recommendations/: filters, facet counts, pages and downloads.
+"""/findings/, /recommendations/ and /inspections/: filters, facet counts, pages and downloads.
 
 Invalid parameters (a grade code that does not exist, a malformed slug) give the page with
 the errors and no rows, status 400; a page number that is not a page gives a 404. Neither
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from .. import selectors
 from ..freshness import data_identity
 from ..links import query_url
+from ..listing_kinds import INSPECTIONS
 from ..selectors import Listing
 from .exports import export_response
 from .presentation import (
@@ -34,6 +35,8 @@ from .presentation import (
 
 PAGE_SIZE = 50
 FORMATS = ("csv", "json")
+# What an inspections download's rows are (`rows=`): the inspections, or their judgements.
+ROWS = ("inspections", "judgements")
 
 
 @require_safe
@@ -48,24 +51,35 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return _respond(request, selectors.recommendation_list(filters=request.GET))
 
 
+@require_safe
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    """Every inspection and visit, filtered, newest published first; or their CSV or JSON
+    download, one row per inspection or (`rows=judgements`) per judgement."""
+    return _respond(request, selectors.inspection_list(filters=request.GET))
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
 def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
-    path = reverse(listing.kind.url_name)
+    kind = listing.kind
+    path = reverse(kind.url_name)
     fmt = request.GET.get("format")
     if fmt is not None and fmt not in FORMATS:
-        return HttpResponse(
-            "format must be csv or json.\n", status=400, content_type="text/plain; charset=utf-8"
-        )
+        return _bad_request("format must be csv or json.\n")
+    rows = request.GET.getlist("rows") if kind is INSPECTIONS else []
+    if len(rows) > 1 or (rows and rows[0] not in ROWS):
+        return _bad_request(f"rows must be one of {', '.join(ROWS)}.\n")
     if fmt and not listing.is_valid:
         errors = "\n".join(
             f"{name}: {' '.join(messages)}" for name, messages in listing.filterset.errors.items()
         )
-        return HttpResponse(
-            f"Some filters are not valid:\n{errors}\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _bad_request(f"Some filters are not valid:\n{errors}\n")
     if fmt:
-        return export_response(listing, fmt)
+        # Newer listings give whole URLs, ready to follow from a spreadsheet.
+        origin = f"{request.scheme}://{request.get_host()}" if kind.absolute_urls else ""
+        return export_response(listing, fmt, origin=origin, judgements=rows == ["judgements"])
 
     summary = selectors.listing_summary(listing=listing, identity=data_identity(request))
     # Counted once per data version, and each page read without sorting every row.
@@ -76,8 +90,9 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
     except InvalidPage as error:
         raise Http404("There is no such page of results.") from error
     queries = listing.filterset.search_queries()
-    for record in page.object_list:
-        record.highlighted = highlight(record.text, queries)
+    if kind.theme_link is not None:  # rows of report text: findings, recommendations
+        for record in page.object_list:
+            record.highlighted = highlight(record.text, queries)
 
     params = without_response_params(request.GET)
     page_params = params.copy()
@@ -96,13 +111,19 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
         download = params.copy()
         download["format"] = name
         downloads[name] = query_url(path, download)
+        if kind is INSPECTIONS:
+            download["rows"] = "judgements"
+            downloads[f"judgements_{name}"] = query_url(path, download)
 
     return render(
         request,
-        "inspections/listing.html",
+        kind.template,
         {
-            "title": listing.kind.title,
-            "kind": listing.kind,
+            "title": kind.title,
+            "kind": kind,
+            "feed_url": query_url(reverse(kind.feed_url_name), params)
+            if kind.feed_url_name
+            else None,
             "path": path,
             "filterset": listing.filterset,
             "facets": facets,  # worked out only when a fragment is not cached

@@ -9,14 +9,17 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .. import selectors
+from ..links import query_url
 from ..listing_kinds import FINDINGS
 from .caching import cached_until_data_changes
+from .exports import download_response
 
 if TYPE_CHECKING:
     from ..models import Finding, Recommendation
@@ -60,18 +63,46 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def authority_list(request: HttpRequest) -> HttpResponse:
-    """Every authority with its latest grade; filterable by region, grade and name; sortable."""
+    """Every authority with its latest grade; filterable by region, grade and name; sortable.
+
+    With `format=csv|json`, the national dataset instead: each current authority's latest
+    grade in every judgement area (`selectors.latest_grades`), with the same filters."""
+    fmt = request.GET.get("format")
+    if fmt:  # the public-site policy has refused any format but csv and json
+        return _latest_grades(request, fmt)
     listing = selectors.authority_list(filters=request.GET)
+    downloads = {}
+    for name in ("csv", "json"):
+        params = request.GET.copy()
+        params["format"] = name
+        downloads[name] = query_url(reverse("authority-list"), params)
     return render(
         request,
         "inspections/authority_list.html",
         {
+            "downloads": downloads,
             "filterset": listing.filterset,
             "authorities": listing.rows,
             "regions": selectors.region_choices(),
         },
         status=200 if listing.filterset.is_valid() else 400,
     )
+
+
+def _latest_grades(request: HttpRequest, fmt: str) -> HttpResponse:
+    dataset = selectors.latest_grades(
+        filters=request.GET, origin=f"{request.scheme}://{request.get_host()}"
+    )
+    if not dataset.filterset.is_valid():
+        errors = "\n".join(
+            f"{name}: {' '.join(messages)}" for name, messages in dataset.filterset.errors.items()
+        )
+        return HttpResponse(
+            f"Some filters are not valid:\n{errors}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return download_response(iter([dataset.rows]), dataset.fields, fmt, "latest-grades")
 
 
 @require_safe

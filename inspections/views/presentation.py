@@ -18,7 +18,7 @@ from ..links import query_url
 from ..selectors.listings import FacetCounts
 
 # Parameters that describe one response rather than the filtered set.
-NOT_FILTERS = ("page", "format")
+NOT_FILTERS = ("page", "format", "rows")
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Facet:
 
 
 def without_response_params(params: QueryDict) -> QueryDict:
-    """A copy of `params` without page and format: the filters alone."""
+    """A copy of `params` without page, format and rows: the filters alone."""
     copy = params.copy()
     for name in NOT_FILTERS:
         copy.pop(name, None)

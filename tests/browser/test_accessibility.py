@@ -26,6 +26,11 @@ PAGE_TYPES = {
     "authority list": (lambda site: "/authorities/", 200),
     "authority": (lambda site: "/authorities/somerset/", 200),
     "inspection": (lambda site: f"/inspections/{NORTH_SOMERSET_2017}/", 200),
+    "inspections": (lambda site: "/inspections/", 200),
+    "inspections filtered": (
+        lambda site: "/inspections/?area=in_care&area_grade=requires_improvement&region=south-west",
+        200,
+    ),
     "findings": (lambda site: "/findings/", 200),
     "findings filtered and searched": (
         lambda site: "/findings/?theme=management-oversight&grade=inadequate&q=supervision",
