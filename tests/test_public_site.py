@@ -4,6 +4,8 @@ is left alone whatever its address."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -132,3 +134,21 @@ def test_without_its_cache_the_limit_lets_every_request_through(client, settings
     settings.PUBLIC_LISTING_RATE = "1/60"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     assert [client.get(f"/findings/?year={y}").status_code for y in (2012, 2013)] == [200, 200]
+
+
+@pytest.mark.parametrize("path", ["/findings/", "/recommendations/", "/inspections/"])
+def test_a_listing_names_one_canonical_address_and_asks_not_to_follow_its_toggles(
+    client, seeds, path
+):
+    page = client.get(f"{path}?framework=protection&page=1").content.decode()
+    canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', page)
+    assert canonical == [f"http://testserver{path}"]
+    toggles = re.findall(r"<a [^>]*app-filter-summary__link[^>]*>", page)
+    downloads = re.findall(r'<a [^>]*href="[^"]*format=(?:csv|json)[^"]*"[^>]*>', page)
+    assert toggles and downloads
+    assert all('rel="nofollow"' in link for link in toggles + downloads)
+
+
+def test_the_authority_list_names_its_canonical_address(client):
+    page = client.get("/authorities/?region=south-west").content.decode()
+    assert '<link rel="canonical" href="http://testserver/authorities/">' in page
