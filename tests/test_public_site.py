@@ -152,3 +152,38 @@ def test_a_listing_names_one_canonical_address_and_asks_not_to_follow_its_toggle
 def test_the_authority_list_names_its_canonical_address(client):
     page = client.get("/authorities/?region=south-west").content.decode()
     assert '<link rel="canonical" href="http://testserver/authorities/">' in page
+
+
+# --- Sharing: Open Graph and Twitter cards on every page type --------------------------------
+
+
+def _sharing(page: str) -> dict[str, str]:
+    tags = re.findall(
+        r'<meta (?:property|name)="((?:og|twitter):[a-z_]+)" content="([^"]*)">', page
+    )
+    return dict(tags)
+
+
+def test_every_page_type_can_be_shared(client, seeds):
+    inspection = seeds[0]
+    finding = inspection.findings.first()
+    pages = [
+        "/",
+        "/about/",
+        "/authorities/",
+        "/themes/",
+        "/themes/neglect/",
+        f"/inspections/{inspection.slug}/",
+        "/findings/?theme=neglect",
+        "/recommendations/",
+        "/inspections/",
+        finding.get_absolute_url(),
+    ]
+    for address in pages:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        tags = _sharing(response.content.decode())
+        assert tags.get("og:title") and tags.get("og:description"), address
+        assert tags["og:url"].startswith("http://testserver/"), address
+        assert "?" not in tags["og:url"], address  # one address per page, whatever its filters
+        assert tags["twitter:card"] == "summary", address

@@ -482,8 +482,10 @@ def test_listing_filters_are_checkboxes_with_counts_and_removable(client, seeds)
     assert 'type="checkbox" id="theme-1" name="theme" value="management-oversight" checked>' in html
     assert f"Management oversight and supervision ({oversight})</label>" in html
     assert '<details class="govuk-details" id="filter-theme" open>' in html
-    assert '<a class="app-filter-summary__link" href="/findings/?q=children">' in html
-    link = '<a class="app-filter-summary__link" href="/findings/?theme={}">'
+    assert (
+        '<a class="app-filter-summary__link" rel="nofollow" href="/findings/?q=children">' in html
+    )
+    link = '<a class="app-filter-summary__link" rel="nofollow" href="/findings/?theme={}">'
     assert link.format("management-oversight") in html
     assert f"<strong>{oversight}</strong> findings match" in html
 
