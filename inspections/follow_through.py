@@ -295,9 +295,10 @@ class RebuildResult:
         )
 
 
-def rebuild_follow_through(authority: Authority) -> RebuildResult:
-    """Replace a council's undecided suggestions with the matcher's current ones, and
-    store its recommendations' statuses. Curators' decisions and links are kept."""
+def rebuild_follow_through(authority: Authority, *, threshold: float = THRESHOLD) -> RebuildResult:
+    """Replace a council's undecided suggestions with the matcher's current ones (those
+    scoring at least `threshold`), and store its recommendations' statuses. Curators'
+    decisions and links are kept."""
     result = RebuildResult(authority)
     with transaction.atomic():
         links = FollowThroughLink.objects.filter(recommendation__inspection__authority=authority)
@@ -318,7 +319,7 @@ def rebuild_follow_through(authority: Authority) -> RebuildResult:
         result.kept_decided = len(decided_keys)
         wanted: dict[tuple, FollowThroughLink] = {}
         rank: Counter = Counter()
-        for suggestion in suggest(authority):
+        for suggestion in suggest(authority, threshold=threshold):
             if suggestion.key in decided_keys:
                 continue  # a curator has decided on this pair: never suggested again
             rank[suggestion.recommendation_id] += 1
