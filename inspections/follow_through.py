@@ -31,7 +31,6 @@ from itertools import pairwise
 
 import numpy as np
 from django.db import transaction
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from . import freshness
 from .models import (
@@ -49,7 +48,11 @@ from .themes.features import words
 MAX_LINKS = 5
 # Chosen on half the corpus councils' links, measured on the other half (README,
 # scripts/evaluate_follow_through.py).
-THRESHOLD = 0.19
+THRESHOLD = 0.22
+# A purpose clause is left out only where the words before it say this much.
+MIN_SUBJECT_WORDS = 5
+# Suggestions beside the best must score at least this share of the best's score.
+NEAR_BEST = 0.8
 # The share of the score that needs the recommendation's themes on the later text too.
 THEME_WEIGHT = 0.4
 
@@ -93,6 +96,26 @@ _NOT_IMPROVED_CUES = [
 _IMPROVED = re.compile("|".join(_IMPROVED_CUES))
 _NOT_IMPROVED = re.compile("|".join(_NOT_IMPROVED_CUES))
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+")
+
+
+# Where a recommendation turns from what to improve to why ("... so that the quality of
+# work is understood"): the purpose speaks of every subject, so it is left out.
+_PURPOSE = re.compile(
+    r"[,;]?\s+(?:so that|so as to|in order to|in order that|to enable|to make sure|"
+    r"(?:and )?to ensure|ensuring that|which will)\b",
+    re.IGNORECASE,
+)
+
+
+def recommendation_subject(text: str) -> str:
+    """What a recommendation asks to improve: its words before its purpose clause (or all
+    of them, where the purpose would leave too few)."""
+    match = _PURPOSE.search(text, 20)
+    if match is None:
+        return text
+    subject = text[: match.start()]
+    content = [w for w in words(subject) if w not in _GENERIC_STEMS]
+    return subject if len(set(content)) >= MIN_SUBJECT_WORDS else text
 
 
 def subject_terms(text: str) -> list[str]:
@@ -184,6 +207,10 @@ def suggest(
 ) -> list[Suggestion]:
     """The matcher's suggestions for every recommendation of a council, best first per
     recommendation: those scoring at least `threshold`, at most `limit` each."""
+    # Loaded here, not with the module: the admin and the web processes read statuses and
+    # links without ever matching, and need not hold scikit-learn in memory.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     texts = _council_texts(authority)
     recommendations = [t for t in texts if t.is_recommendation]
     if not recommendations or not any(
@@ -191,7 +218,9 @@ def suggest(
     ):
         return []
     vectoriser = TfidfVectorizer(analyzer=subject_terms, sublinear_tf=True, norm="l2")
-    matrix = vectoriser.fit_transform([t.text for t in texts])
+    matrix = vectoriser.fit_transform(
+        [recommendation_subject(t.text) if t.is_recommendation else t.text for t in texts]
+    )
     index = {id(t): i for i, t in enumerate(texts)}
     suggestions: list[Suggestion] = []
     for recommendation in recommendations:
@@ -213,7 +242,10 @@ def suggest(
                 scored.append((round(score, 4), candidate))
         # Deterministic: ties go to the earlier inspection's record, then the lower id.
         scored.sort(key=lambda pair: (-pair[0], pair[1].start, pair[1].pk))
-        for score, candidate in scored[:limit]:
+        # Only those nearly as close as the best: a paragraph that speaks of the subject
+        # in passing scores well below one about it.
+        kept = [(score, c) for score, c in scored[:limit] if score >= NEAR_BEST * scored[0][0]]
+        for score, candidate in kept:
             if candidate.is_recommendation:
                 stance, reason = Stance.RAISED_AGAIN, "a later recommendation"
             else:
