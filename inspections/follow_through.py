@@ -82,7 +82,8 @@ _IMPROVED_CUES = [
 ]
 _NOT_IMPROVED_CUES = [
     r"\bnot yet\b",
-    r"\bremains?\b",
+    # Not "remain living with their families", "remain at home": staying, not stalling.
+    r"\bremains?\b(?! (?:living|at home|with|in (?:their|the) care))",
     r"\bstill\b",
     r"\binconsistent(?:ly)?\b",
     r"\bweak(?:ness|nesses)?\b",
@@ -301,6 +302,8 @@ def update_statuses(recommendation_ids: Iterable[int]) -> int:
             recommendation.follow_through_status = status
             changed.append(recommendation)
     Recommendation.objects.bulk_update(changed, ["follow_through_status"], batch_size=500)
+    if changed:
+        freshness.mark_changed()  # bulk_update sends no signals
     return len(changed)
 
 

@@ -62,6 +62,7 @@ def test_only_later_inspections_of_the_same_council_are_suggested(seeds):
         ("Management oversight of cases is still not robust.", "not_improved"),
         ("Management oversight of cases has improved but remains inconsistent.", "unclear"),
         ("Management oversight of cases is undertaken by team managers.", "unclear"),
+        ("Management oversight of cases lets children remain living with family.", "unclear"),
     ],
 )
 def test_the_stance_is_read_only_when_every_cue_agrees(finding, stance):
