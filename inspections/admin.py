@@ -19,9 +19,11 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .filters import YEAR
+from .follow_through import update_statuses
 from .importer.report import ImportRefused, TimeRanOut
 from .importer.service import (
     AuthorityResolver,
@@ -39,6 +41,7 @@ from .models import (
     Authority,
     Finding,
     FindingTheme,
+    FollowThroughLink,
     ImportAttempt,
     Inspection,
     Judgement,
@@ -669,7 +672,16 @@ class RecommendationAdmin(PublishedTextAdmin):
         "curated_fields",
     ]
     filter_horizontal = ["evidence"]
-    inlines = [RecommendationThemeInline]
+
+    def get_inlines(self, request, obj):
+        return [RecommendationThemeInline, FollowThroughInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is FollowThroughLink:
+            decided = [f.instance for f in formset.forms if f.has_changed() and f.instance.pk]
+            record_decisions(request, decided)
+            update_statuses([form.instance.pk])
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "evidence":
@@ -680,6 +692,108 @@ class RecommendationAdmin(PublishedTextAdmin):
                 inspection_id=recommendation.inspection_id if recommendation else None
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# Follow-through: what later inspections said on a recommendation's subject
+
+
+def record_decisions(request: HttpRequest, links: list[FollowThroughLink]) -> None:
+    """Note who decided on these links, and when: a decided link survives every rebuild."""
+    now = timezone.now()
+    for link in links:
+        if link.decision != FollowThroughLink.Decision.NONE or (
+            link.source == FollowThroughLink.Source.CURATOR
+        ):
+            link.decided_by, link.decided_at = request.user, now
+            link.save(update_fields=["decided_by", "decided_at"])
+
+
+class FollowThroughInline(admin.TabularInline):
+    """A recommendation's follow-through links: confirm or reject the matcher's, or add one."""
+
+    model = FollowThroughLink
+    fk_name = "recommendation"
+    fields = [
+        "rank",
+        "score",
+        "later_finding",
+        "later_recommendation",
+        "stance",
+        "reason",
+        "source",
+        "decision",
+        "decided_by",
+        "decided_at",
+    ]
+    readonly_fields = ["rank", "score", "reason", "source", "decided_by", "decided_at"]
+    raw_id_fields = ["later_finding", "later_recommendation"]
+    extra = 0
+    verbose_name = "what happened next"
+    verbose_name_plural = (
+        "what happened next (later findings and recommendations on the same subject: confirm "
+        "or reject the matcher's suggestions, or add one; decided links survive re-imports)"
+    )
+
+
+@admin.register(FollowThroughLink)
+class FollowThroughLinkAdmin(ExplorerAdmin):
+    """Every link, to review the matcher's suggestions in bulk."""
+
+    list_display = [
+        "recommendation",
+        "later_text",
+        "score",
+        "rank",
+        "stance",
+        "source",
+        "decision",
+    ]
+    list_filter = [
+        "decision",
+        "source",
+        "stance",
+        "recommendation__follow_through_status",
+        "recommendation__inspection__authority",
+    ]
+    list_select_related = [
+        "recommendation__inspection__authority",
+        "later_finding",
+        "later_recommendation",
+    ]
+    raw_id_fields = ["recommendation", "later_finding", "later_recommendation"]
+    readonly_fields = ["score", "rank", "reason", "decided_by", "decided_at"]
+    search_fields = ["recommendation__text", "recommendation__public_id"]
+    actions = ["confirm", "reject"]
+
+    @admin.display(description="later text")
+    def later_text(self, obj: FollowThroughLink) -> str:
+        text = obj.later.text if obj.later else ""
+        return text if len(text) < 120 else text[:117] + "…"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.source = FollowThroughLink.Source.CURATOR
+        super().save_model(request, obj, form, change)
+        if form.has_changed():
+            record_decisions(request, [obj])
+        update_statuses([obj.recommendation_id])
+
+    def _decide(self, request, queryset, decision: str) -> None:
+        links = list(queryset)
+        for link in links:
+            link.decision = decision
+            link.save(update_fields=["decision"])
+        record_decisions(request, links)
+        update_statuses({link.recommendation_id for link in links})
+        self.message_user(request, f"{len(links)} links {decision}.", messages.SUCCESS)
+
+    @admin.action(description="Confirm: they speak to the same subject", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._decide(request, queryset, FollowThroughLink.Decision.CONFIRMED)
+
+    @admin.action(description="Reject: never suggest these again", permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, FollowThroughLink.Decision.REJECTED)
 
 
 # Source documents and the importer

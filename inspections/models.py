@@ -28,6 +28,7 @@ from .vocabulary import (
     ADDRESSEES,
     AREAS,
     FINDING_KINDS,
+    FOLLOW_THROUGH_STATUSES,
     FRAMEWORKS,
     GRADE_ORDINALS,
     GRADES,
@@ -582,6 +583,15 @@ class Recommendation(PublishedText):
         blank=True,
         help_text="The findings paragraphs marked '(Recommendation)' that support it.",
     )
+    # What later inspections of the council said on its subject (follow_through.py), kept
+    # with the record so that listings and counts read it without joining the links.
+    follow_through_status = models.CharField(
+        "what happened next",
+        max_length=20,
+        choices=list(FOLLOW_THROUGH_STATUSES.items()),
+        default="nothing_yet",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["inspection", "addressee", "position"]
@@ -709,3 +719,94 @@ class LoginAttempts(models.Model):
         if self.locked_until:
             return f"locked until {self.locked_until:%Y-%m-%d %H:%M}"
         return f"{self.failures} failure(s) since {self.window_started_at:%Y-%m-%d %H:%M}"
+
+
+class FollowThroughLink(models.Model):
+    """What a later inspection or visit of the same council said on a recommendation's
+    subject: one of its findings or recommendations, suggested by the matcher
+    (`follow_through.py`) or added by a curator.
+
+    Rebuilding replaces only undecided suggestions: a confirmed link stays even if the
+    matcher would no longer suggest it, and a rejected pair is never suggested again.
+    """
+
+    class Source(models.TextChoices):
+        SUGGESTED = "suggested", "suggested by the matcher"
+        CURATOR = "curator", "added by a curator"
+
+    class Decision(models.TextChoices):
+        NONE = "none", "not yet reviewed"
+        CONFIRMED = "confirmed", "confirmed"
+        REJECTED = "rejected", "rejected"
+
+    class Stance(models.TextChoices):
+        RAISED_AGAIN = "raised_again", "raised again"
+        IMPROVED = "improved", "says it improved"
+        NOT_IMPROVED = "not_improved", "says it has not improved"
+        UNCLEAR = "unclear", "stance not read"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="follow_through_links"
+    )
+    later_finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    later_recommendation = models.ForeignKey(
+        Recommendation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The matcher's similarity, 0–1; empty if a curator added it.",
+    )
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 is the matcher's best for this recommendation."
+    )
+    stance = models.CharField(max_length=20, choices=Stance.choices, default=Stance.UNCLEAR)
+    reason = models.CharField(
+        max_length=300, blank=True, help_text="What the match and the stance were read from."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.CURATOR)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.NONE)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["recommendation", "rank", "id"]
+        verbose_name = "follow-through link"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(later_finding__isnull=False, later_recommendation__isnull=True)
+                | Q(later_finding__isnull=True, later_recommendation__isnull=False),
+                name="follow_through_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "later_finding"],
+                condition=Q(later_finding__isnull=False),
+                name="follow_through_finding_once",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "later_recommendation"],
+                condition=Q(later_recommendation__isnull=False),
+                name="follow_through_recommendation_once",
+            ),
+            models.CheckConstraint(
+                condition=_in_codes("decision", ["none", "confirmed", "rejected"]),
+                name="follow_through_decision_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} → {self.later}"
+
+    @property
+    def later(self) -> Finding | Recommendation | None:
+        """The later finding or recommendation linked to."""
+        return self.later_finding or self.later_recommendation

@@ -16,6 +16,7 @@ CURATOR_PERMISSIONS = {
     "recommendation": ("view", "change"),
     "findingtheme": ("view", "add", "change", "delete"),
     "recommendationtheme": ("view", "add", "change", "delete"),
+    "followthroughlink": ("view", "add", "change", "delete"),
     "theme": ("view", "add", "change", "delete"),
     "sourcedocument": ("view", "add"),
     "importattempt": ("view",),

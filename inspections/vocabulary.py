@@ -97,6 +97,16 @@ FINDING_KINDS = {
     "area_for_priority_action": "Area for priority action",
 }
 
+# What later inspections and visits of the same council said on a recommendation's subject
+# (follow_through.py), most telling first.
+FOLLOW_THROUGH_STATUSES = {
+    "raised_again": "Raised again",
+    "improved": "Later findings say it improved",
+    "not_improved": "Later findings say it has not improved",
+    "later_findings": "Later findings (not yet read)",
+    "nothing_yet": "Nothing yet",
+}
+
 ADDRESSEES = {"authority": "The local authority", "lscb": "The LSCB"}
 
 _GRADE_WORDS = [

@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.importer.service import import_source, store_source
-from inspections.models import Finding, Inspection, Judgement, Recommendation, SourceDocument
+from inspections.models import (
+    Finding,
+    FollowThroughLink,
+    Inspection,
+    Judgement,
+    Recommendation,
+    SourceDocument,
+)
 from inspections.permissions import CURATOR_GROUP, curator_permission_codenames
 
 from .conftest import REPORTS, ROOT
@@ -39,6 +46,11 @@ def admin_url(model, view, *args):
 @pytest.mark.parametrize("model", INSPECTION_MODELS, ids=lambda m: m.__name__)
 def test_each_list_and_change_page_answers_staff(client, superuser, imported, model):
     client.force_login(superuser)
+    if model is FollowThroughLink:  # one report has nothing later to link to: a curator's
+        FollowThroughLink.objects.create(
+            recommendation=imported.recommendations.first(),
+            later_finding=imported.findings.first(),
+        )
     assert client.get(admin_url(model, "changelist")).status_code == 200
     assert client.get(admin_url(model, "changelist"), {"q": "devon"}).status_code == 200
     obj = model.objects.first()

@@ -354,6 +354,8 @@ def import_source(
                 published_date_source=result.inspection.published_date_source or None,
             )
             log = preview.log + result.log
+            if outcome in ("created", "updated"):
+                log += _rebuild_follow_through(result.inspection.authority)
     source.status = {
         "rejected": SourceDocument.Status.REJECTED,
         "failed": SourceDocument.Status.FAILED,
@@ -368,6 +370,21 @@ def import_source(
         log="\n".join(log),
         summary=record,
     )
+
+
+def _rebuild_follow_through(authority: Authority) -> list[str]:
+    """After a save that changed the council's records, what its later inspections said on
+    each recommendation (follow_through.py); lines for the import log. The import stands
+    whatever happens here: the command rebuilds it again."""
+    from ..follow_through import rebuild_follow_through  # scikit-learn loads only when used
+
+    try:
+        return [f"Follow-through: {rebuild_follow_through(authority).describe()}"]
+    except Exception:
+        return [
+            "Follow-through not rebuilt (run manage.py rebuild_follow_through):",
+            traceback.format_exc(),
+        ]
 
 
 def _record(path: str, status: str, preview: Preview, **fields: Any) -> dict[str, Any]:
