@@ -19,6 +19,26 @@ urlpatterns = [
     path("authorities/", public_page(views.authority_list), name="authority-list"),
     path("authorities/<slug:slug>/", public_page(views.authority_detail), name="authority-detail"),
     path(
+        "authorities/<slug:slug>/compare/",
+        public_page(views.compare_choice),
+        name="authority-compare",
+    ),
+    path(
+        "authorities/<slug:slug>/compare/<slug:first>/<slug:second>/",
+        public_page(views.inspection_comparison),
+        name="inspection-comparison",
+    ),
+    path(
+        "authorities/<slug:slug>/neighbours/",
+        public_page(views.authority_neighbours),
+        name="authority-neighbours",
+    ),
+    path(
+        "authorities/<slug:slug>/neighbours/<slug:theme>/",
+        public_page(views.authority_neighbours_theme),
+        name="authority-neighbours-theme",
+    ),
+    path(
         "inspections/<slug:slug>/", public_page(views.inspection_detail), name="inspection-detail"
     ),
     path(

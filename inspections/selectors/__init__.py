@@ -7,13 +7,15 @@ facet); tests pin the counts. Only published findings and recommendations appear
 withdrawn record's own permalink, which answers 410.
 
 One module per family of pages: `listings` (/findings/, /recommendations/ and their
-facets), `exports` (their downloads' rows), `authorities`, `records` (an inspection and the
-permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable from
-here.
+facets), `exports` (their downloads' rows), `authorities`, `comparisons` (two
+inspections side by side; an authority beside its neighbours), `records` (an inspection
+and the permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable
+from here.
 """
 
 from .about import coverage
 from .authorities import authority_history, authority_list, region_choices
+from .comparisons import SameInspection, inspection_comparison, neighbour_comparison
 from .home import home_page, national_picture
 from .listings import (
     Listing,
@@ -35,17 +37,20 @@ from .themes import theme_detail, theme_list
 __all__ = [
     "Listing",
     "ListingPages",
+    "SameInspection",
     "authority_history",
     "authority_list",
     "coverage",
     "finding_list",
     "finding_permalink",
     "home_page",
+    "inspection_comparison",
     "inspection_detail",
     "inspection_source",
     "listing_facets",
     "listing_summary",
     "national_picture",
+    "neighbour_comparison",
     "recommendation_list",
     "recommendation_permalink",
     "region_choices",

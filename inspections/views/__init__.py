@@ -5,6 +5,12 @@
 """
 
 from .about import about
+from .comparisons import (
+    authority_neighbours,
+    authority_neighbours_theme,
+    compare_choice,
+    inspection_comparison,
+)
 from .crawlers import robots_txt
 from .listings import finding_list, recommendation_list
 from .pages import (
@@ -24,10 +30,14 @@ __all__ = [
     "about",
     "authority_detail",
     "authority_list",
+    "authority_neighbours",
+    "authority_neighbours_theme",
+    "compare_choice",
     "finding_detail",
     "finding_list",
     "healthz",
     "home",
+    "inspection_comparison",
     "inspection_detail",
     "inspection_source",
     "recommendation_detail",
