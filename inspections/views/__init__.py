@@ -1,6 +1,7 @@
 """Public pages: short functions that call one named selector and render.
 
 `listings` serves /findings/ and /recommendations/ (with their CSV and JSON twins),
+`comparisons` the side-by-side pages (two inspections; an authority and its neighbours),
 `pages` everything else.
 """
 
