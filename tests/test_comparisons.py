@@ -201,14 +201,24 @@ def test_the_form_redirects_to_the_comparisons_permalink(client, seeds):
     assert response.status_code == 302
     assert response["Location"] == COMPARE.format(SOMERSET_2010, SOMERSET_2013)
     for query in [
-        {},
         {"a": SOMERSET_2010},
         {"a": SOMERSET_2010, "b": SOMERSET_2010},
         {"a": "x y", "b": "z"},
     ]:
         response = client.get("/authorities/somerset/compare/", query)
         assert response.status_code == 400, query
-        assert 'href="/authorities/somerset/"' in response.content.decode()
+        html = response.content.decode()
+        assert "There is a problem" in html and 'name="a"' in html, query
+
+
+def test_the_choice_page_offers_the_two_latest(client, seeds):
+    form = page(client, "/authorities/somerset/compare/")
+    assert f'<option value="{SOMERSET_2013}" selected>' in section(form, 'name="a"', "</select>")
+    assert f'<option value="{SOMERSET_2017}" selected>' in section(form, 'name="b"', "</select>")
+    assert "There is a problem" not in form
+    one = page(client, "/authorities/north-somerset/compare/")
+    assert "only one inspection imported" in one and 'name="a"' not in one
+    assert client.get("/authorities/atlantis/compare/").status_code == 404
 
 
 def test_the_authority_page_offers_comparisons_without_javascript(client, seeds):
@@ -231,6 +241,12 @@ def test_a_comparison_reads_a_fixed_number_of_queries(client, seeds, django_asse
     # recommendations, findings' and recommendations' themes counted.
     with django_assert_num_queries(1 + 7):
         page(client, COMPARE.format(SOMERSET_2013, SOMERSET_2017))
+
+
+def test_the_choice_page_reads_a_fixed_number_of_queries(client, seeds, django_assert_num_queries):
+    # The data version, the authority, its inspections.
+    with django_assert_num_queries(1 + 2):
+        page(client, "/authorities/somerset/compare/")
 
 
 # --- Neighbours ---

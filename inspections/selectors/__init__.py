@@ -15,7 +15,12 @@ from here.
 
 from .about import coverage
 from .authorities import authority_history, authority_list, region_choices
-from .comparisons import SameInspection, inspection_comparison, neighbour_comparison
+from .comparisons import (
+    SameInspection,
+    comparison_choices,
+    inspection_comparison,
+    neighbour_comparison,
+)
 from .home import home_page, national_picture
 from .listings import (
     Listing,
@@ -40,6 +45,7 @@ __all__ = [
     "SameInspection",
     "authority_history",
     "authority_list",
+    "comparison_choices",
     "coverage",
     "finding_list",
     "finding_permalink",

@@ -119,13 +119,9 @@ def inspection_comparison(*, slug: str, first: str, second: str) -> InspectionCo
     """
     if first == second:
         raise SameInspection("Choose two different inspections.")
-    authority = _authority(slug)
-    choices = list(
-        Inspection.objects.filter(authority=authority)
-        .only("slug", "framework", "start_date", "authority_id")
-        .order_by("start_date")
-    )
-    chosen = {i.slug: i for i in choices if i.slug in (first, second)}
+    choices = comparison_choices(slug=slug)
+    authority = choices.authority
+    chosen = {i.slug: i for i in choices.inspections if i.slug in (first, second)}
     if len(chosen) != 2:
         raise Http404("That authority has no inspection with that address.")
     pair = list(
@@ -154,8 +150,40 @@ def inspection_comparison(*, slug: str, first: str, second: str) -> InspectionCo
         second=newer,
         areas=areas,
         themes=_theme_rows(older, newer),
-        choices=choices,
+        choices=choices.inspections,
     )
+
+
+@dataclass
+class ComparisonChoices:
+    """/authorities/<slug>/compare/: an authority's inspections to choose two from."""
+
+    authority: Authority
+    inspections: list[Inspection]  # oldest first
+
+    @property
+    def first(self) -> Inspection | None:
+        """The one chosen to start with: the last but one."""
+        return self.inspections[-2] if len(self.inspections) > 1 else None
+
+    @property
+    def second(self) -> Inspection | None:
+        """The other chosen to start with: the latest."""
+        return self.inspections[-1] if len(self.inspections) > 1 else None
+
+
+def comparison_choices(*, slug: str) -> ComparisonChoices:
+    """An authority's inspections, oldest first, for choosing two to compare.
+
+    Raises Http404 for an unknown slug.
+    """
+    authority = _authority(slug)
+    inspections = list(
+        Inspection.objects.filter(authority=authority)
+        .only("slug", "framework", "start_date", "authority_id")
+        .order_by("start_date")
+    )
+    return ComparisonChoices(authority, inspections)
 
 
 def _theme_rows(first: Inspection, second: Inspection) -> list[ThemeRow]:

@@ -33,14 +33,25 @@ def _bad_choice(request: HttpRequest, slug: str, message: str) -> HttpResponse:
 
 @require_safe
 def compare_choice(request: HttpRequest, slug: str) -> HttpResponse:
-    """The comparison form's target: `?a=<inspection>&b=<inspection>` redirects to the
-    comparison's permalink; anything else is a 400 that says what to choose."""
-    first, second = request.GET.get("a", ""), request.GET.get("b", "")
-    if not (SLUG.fullmatch(first) and SLUG.fullmatch(second)):
-        return _bad_choice(request, slug, "Choose two inspections to compare.")
-    if first == second:
-        return _bad_choice(request, slug, "Choose two different inspections to compare.")
-    return redirect("inspection-comparison", slug=slug, first=first, second=second)
+    """Choosing two of an authority's inspections: the form alone, or its answer:
+    `?a=<inspection>&b=<inspection>` redirects to the comparison's permalink, and a missing,
+    malformed or repeated choice is a 400 that shows the form again with what to change."""
+    choices = selectors.comparison_choices(slug=slug)
+    error = None
+    if request.GET:
+        first, second = request.GET.get("a", ""), request.GET.get("b", "")
+        if not (SLUG.fullmatch(first) and SLUG.fullmatch(second)):
+            error = "Choose two inspections to compare."
+        elif first == second:
+            error = "Choose two different inspections to compare."
+        else:
+            return redirect("inspection-comparison", slug=slug, first=first, second=second)
+    return render(
+        request,
+        "inspections/compare_choice.html",
+        {"choices": choices, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @require_safe
