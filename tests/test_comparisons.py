@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import (
@@ -40,6 +41,19 @@ def section(html: str, start: str, end: str) -> str:
 def text(html: str) -> str:
     """The words a reader sees: tags dropped, spaces folded."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_addresses_are_contracts():
+    assert reverse("authority-compare", args=["somerset"]) == "/authorities/somerset/compare/"
+    assert (
+        reverse("inspection-comparison", args=["somerset", "a-2013", "b-2017"])
+        == "/authorities/somerset/compare/a-2013/b-2017/"
+    )
+    assert reverse("authority-neighbours", args=["somerset"]) == "/authorities/somerset/neighbours/"
+    assert (
+        reverse("authority-neighbours-theme", args=["somerset", "neglect"])
+        == "/authorities/somerset/neighbours/neglect/"
+    )
 
 
 def test_the_seed_slugs_are_those_the_tests_name(seeds):

@@ -70,6 +70,7 @@ def _subject_urls() -> dict[str, str]:
             "inspection-comparison",
             kwargs={"slug": authority, "first": previous.slug, "second": inspection.slug},
         ),
+        "comparison choice": reverse("authority-compare", kwargs={"slug": authority}),
         "authority neighbours": reverse("authority-neighbours", kwargs={"slug": authority}),
         "authority neighbours on a theme": reverse(
             "authority-neighbours-theme", kwargs={"slug": authority, "theme": theme.slug}
