@@ -87,6 +87,8 @@ def test_a_comparison_across_2013_explains_the_scale_change(client, seeds):
     note = text(section(html, 'id="scale-change"', "</div>"))
     assert "changed its grading scale in November 2013" in note
     assert "Only one of them was graded" in note
+    neither = page(client, COMPARE.format(SOMERSET_2010, SOMERSET_2017))
+    assert "Neither of them was graded." in text(section(neither, 'id="scale-change"', "</div>"))
     # 2010 and 2013 were both before the change: no note.
     assert 'id="scale-change"' not in page(client, COMPARE.format(SOMERSET_2010, SOMERSET_2013))
 

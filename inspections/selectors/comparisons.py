@@ -95,11 +95,17 @@ class InspectionComparison:
         return [row for row in self.themes if row.in_common]
 
     @property
+    def graded(self) -> int:
+        """How many of the two graded any area: 0, 1 or 2."""
+        return sum(1 for i in self.pair if i.judgements.all())
+
+    @property
     def scales_differ(self) -> bool:
         """Both graded, one on the scale used before November 2013 and one on the scale since:
         adequate and requires improvement are then different grades, not one."""
-        graded = all(i.judgements.all() for i in (self.first, self.second))
-        return graded and new_scale(self.first.framework) != new_scale(self.second.framework)
+        return self.graded == 2 and new_scale(self.first.framework) != new_scale(
+            self.second.framework
+        )
 
     @property
     def straddles_scale_change(self) -> bool:
@@ -126,7 +132,7 @@ def inspection_comparison(*, slug: str, first: str, second: str) -> InspectionCo
         raise Http404("That authority has no inspection with that address.")
     pair = list(
         Inspection.objects.filter(pk__in=[i.pk for i in chosen.values()])
-        .order_by("start_date")
+        .order_by("start_date", "pk")
         .prefetch_related(
             "judgements",
             Prefetch(
@@ -181,7 +187,7 @@ def comparison_choices(*, slug: str) -> ComparisonChoices:
     inspections = list(
         Inspection.objects.filter(authority=authority)
         .only("slug", "framework", "start_date", "authority_id")
-        .order_by("start_date")
+        .order_by("start_date", "pk")  # a SIF and its LSCB review can start on one day
     )
     return ComparisonChoices(authority, inspections)
 
@@ -319,12 +325,16 @@ def neighbour_comparison(*, slug: str, theme: str | None = None) -> NeighbourCom
                 newness=Window(
                     RowNumber(),
                     partition_by=[F("inspection__authority_id")],
-                    order_by=[F("inspection__start_date").desc(), F("position").asc()],
+                    order_by=[
+                        F("inspection__start_date").desc(),
+                        F("inspection_id").desc(),  # two inspections can start on one day
+                        F("position").asc(),
+                    ],
                 )
             )
             .filter(newness__lte=FINDINGS_PER_NEIGHBOUR)
             .select_related("inspection")
-            .order_by("-inspection__start_date", "position")
+            .order_by("-inspection__start_date", "-inspection_id", "position")
         )
         for finding in newest:
             by_pk[finding.inspection.authority_id].findings.append(finding)
