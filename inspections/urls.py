@@ -28,6 +28,26 @@ urlpatterns = [
         name="inspection-list",
     ),
     path(
+        "authorities/<slug:slug>/compare/",
+        public_page(views.compare_choice),
+        name="authority-compare",
+    ),
+    path(
+        "authorities/<slug:slug>/compare/<slug:first>/<slug:second>/",
+        public_page(views.inspection_comparison),
+        name="inspection-comparison",
+    ),
+    path(
+        "authorities/<slug:slug>/neighbours/",
+        public_page(views.authority_neighbours),
+        name="authority-neighbours",
+    ),
+    path(
+        "authorities/<slug:slug>/neighbours/<slug:theme>/",
+        public_page(views.authority_neighbours_theme),
+        name="authority-neighbours-theme",
+    ),
+    path(
         "inspections/<slug:slug>/", public_page(views.inspection_detail), name="inspection-detail"
     ),
     path(

@@ -24,6 +24,20 @@ FRAMEWORKS = {
     "jtai": "Joint targeted area inspection",
 }
 
+# What a table cell calls a framework, where the full name would not fit.
+FRAMEWORK_SHORT_NAMES = {
+    "cra_unannounced": "CRA letter",
+    "safeguarding_lac": "safeguarding and looked after",
+    "protection": "protection",
+    "looked_after": "looked after",
+    "sif": "SIF",
+    "lscb_review": "LSCB review",
+    "ilacs": "ILACS",
+    "focused_visit": "focused visit",
+    "monitoring_visit": "monitoring visit",
+    "jtai": "JTAI",
+}
+
 AREAS = {
     "overall": "Overall effectiveness",
     "help_and_protection": "Children who need help and protection",

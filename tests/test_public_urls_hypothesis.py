@@ -178,7 +178,7 @@ def addresses() -> st.SearchStrategy[str]:
         pattern = draw(st.sampled_from(public_patterns()))
         path = build(pattern, lambda: draw(segment_values))
         if draw(st.booleans()):
-            path += "?" + draw(query_strings([*EXTRA_PARAMETERS, "q", "theme", "v"]))
+            path += "?" + draw(query_strings([*EXTRA_PARAMETERS, "q", "theme", "v", "a", "b"]))
         return path
 
     return address()

@@ -49,6 +49,12 @@ def _subject_urls() -> dict[str, str]:
             "q": word,
         }
     )
+    previous = (
+        inspection.authority.inspections.filter(start_date__lt=inspection.start_date)
+        .order_by("-start_date")
+        .first()
+    )
+    authority = inspection.authority.slug
     return {
         "home": "/",
         "authority list": "/authorities/",
@@ -65,6 +71,15 @@ def _subject_urls() -> dict[str, str]:
         "recommendation permalink": recommendation.get_absolute_url(),
         "theme list": "/themes/",
         "theme detail": reverse("theme-detail", kwargs={"slug": theme.slug}),
+        "inspection comparison": reverse(
+            "inspection-comparison",
+            kwargs={"slug": authority, "first": previous.slug, "second": inspection.slug},
+        ),
+        "comparison choice": reverse("authority-compare", kwargs={"slug": authority}),
+        "authority neighbours": reverse("authority-neighbours", kwargs={"slug": authority}),
+        "authority neighbours on a theme": reverse(
+            "authority-neighbours-theme", kwargs={"slug": authority, "theme": theme.slug}
+        ),
     }
 
 

@@ -15,6 +15,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Count
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -225,9 +226,20 @@ def public_pages(inspection: Inspection) -> dict[str, str]:
     finding = Finding.objects.filter(inspection=inspection).first()
     recommendation = Recommendation.objects.filter(inspection=inspection).first()
     theme = Theme.objects.filter(findings__inspection=inspection).first()
+    # A comparison needs two inspections of one authority: the one with the most.
+    most = (
+        Inspection.objects.values("authority")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "authority")
+        .first()
+    )
+    pair = Inspection.objects.filter(authority=most["authority"]).order_by("start_date")[:2]
     candidates = {
-        "slug": [inspection.authority.slug, inspection.slug, theme.slug],
+        "slug": [inspection.authority.slug, inspection.slug, theme.slug, pair[0].authority.slug],
         "public_id": [finding.public_id, recommendation.public_id],
+        "first": [pair[0].slug],
+        "second": [pair[1].slug],
+        "theme": [theme.slug],
     }
     client = Client()
     pages = {}

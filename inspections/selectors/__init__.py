@@ -7,9 +7,10 @@ facet); tests pin the counts. Only published findings and recommendations appear
 withdrawn record's own permalink, which answers 410.
 
 One module per family of pages: `listings` (/findings/, /recommendations/, /inspections/
-and their facets), `exports` (their downloads' rows), `authorities`, `records` (an
-inspection and the permalinks), `themes`, `home`, `about` and `feeds`. What views call is
-importable from here.
+and their facets), `exports` (their downloads' rows), `authorities`, `comparisons` (two
+inspections side by side; an authority beside its neighbours), `records` (an inspection
+and the permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable
+from here.
 """
 
 from .about import coverage
@@ -19,6 +20,12 @@ from .authorities import (
     authority_list,
     latest_grades,
     region_choices,
+)
+from .comparisons import (
+    SameInspection,
+    comparison_choices,
+    inspection_comparison,
+    neighbour_comparison,
 )
 from .home import home_page, national_picture
 from .listings import (
@@ -42,13 +49,16 @@ from .themes import theme_detail, theme_list
 __all__ = [
     "Listing",
     "ListingPages",
+    "SameInspection",
     "authorities_named",
     "authority_history",
     "authority_list",
+    "comparison_choices",
     "coverage",
     "finding_list",
     "finding_permalink",
     "home_page",
+    "inspection_comparison",
     "inspection_detail",
     "inspection_list",
     "inspection_source",
@@ -56,6 +66,7 @@ __all__ = [
     "listing_facets",
     "listing_summary",
     "national_picture",
+    "neighbour_comparison",
     "recommendation_list",
     "recommendation_permalink",
     "region_choices",

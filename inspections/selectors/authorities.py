@@ -212,6 +212,9 @@ def authority_history(*, slug: str) -> AuthorityHistory:
             ),
         )
     )
+    # Each inspection knows the one before it, for its "compare with the previous" link.
+    for previous, inspection in zip([None, *inspections], inspections, strict=False):
+        inspection.previous_inspection = previous
     graded = [i for i in inspections if i.judgements.all()]
     areas_seen = {j.area for i in graded for j in i.judgements.all()}
     judgement_rows = []

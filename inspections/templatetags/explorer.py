@@ -71,7 +71,18 @@ def grade_tag(code: str | None) -> str:
 
 # The service navigation: (words, URL name, URL names that count as inside the section).
 NAVIGATION = [
-    ("Authorities", "authority-list", {"authority-list", "authority-detail", "inspection-detail"}),
+    (
+        "Authorities",
+        "authority-list",
+        {
+            "authority-list",
+            "authority-detail",
+            "inspection-detail",
+            "inspection-comparison",
+            "authority-neighbours",
+            "authority-neighbours-theme",
+        },
+    ),
     ("Inspections", "inspection-list", {"inspection-list"}),
     ("Findings", "finding-list", {"finding-list", "finding-detail"}),
     ("Recommendations", "recommendation-list", {"recommendation-list", "recommendation-detail"}),

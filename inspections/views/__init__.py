@@ -1,11 +1,17 @@
 """Public pages: short functions that call one named selector and render.
 
 `listings` serves /findings/, /recommendations/ and /inspections/ (with their CSV and JSON
-twins),
+twins), `comparisons` the side-by-side pages (two inspections; an authority and its neighbours),
 `pages` everything else.
 """
 
 from .about import about
+from .comparisons import (
+    authority_neighbours,
+    authority_neighbours_theme,
+    compare_choice,
+    inspection_comparison,
+)
 from .crawlers import robots_txt
 from .listings import finding_list, inspection_list, recommendation_list
 from .pages import (
@@ -25,10 +31,14 @@ __all__ = [
     "about",
     "authority_detail",
     "authority_list",
+    "authority_neighbours",
+    "authority_neighbours_theme",
+    "compare_choice",
     "finding_detail",
     "finding_list",
     "healthz",
     "home",
+    "inspection_comparison",
     "inspection_detail",
     "inspection_list",
     "inspection_source",

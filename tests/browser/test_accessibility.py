@@ -47,6 +47,18 @@ PAGE_TYPES = {
     "themes": (lambda site: "/themes/", 200),
     "theme": (lambda site: "/themes/management-oversight/", 200),
     "about": (_about, 200),
+    "two inspections compared": (
+        lambda site: (
+            "/authorities/somerset/compare/"
+            "somerset-2013-06-24-protection/somerset-2017-05-02-monitoring-visit/"
+        ),
+        200,
+    ),
+    "neighbours on a theme": (
+        lambda site: "/authorities/somerset/neighbours/management-oversight/",
+        200,
+    ),
+    "a bad choice": (lambda site: "/authorities/somerset/compare/?a=x", 400),
     "not found": (lambda site: "/authorities/atlantis/", 404),
     "malformed filters": (lambda site: "/findings/?grade=bogus&year=20x3", 400),
 }
