@@ -173,6 +173,8 @@ def test_every_page_type_can_be_shared(client, seeds):
         "/authorities/",
         "/themes/",
         "/themes/neglect/",
+        "/authorities/somerset/",
+        "/authorities/somerset/neighbours/",
         f"/inspections/{inspection.slug}/",
         "/findings/?theme=neglect",
         "/recommendations/",
