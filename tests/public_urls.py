@@ -8,14 +8,17 @@ from django.urls import URLPattern, URLResolver
 from inspections import urls as public_urls
 
 
+def all_patterns(patterns) -> list[URLPattern]:
+    """Every pattern of a URLconf's list, nested ones included."""
+    found: list[URLPattern] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found += all_patterns(pattern.url_patterns)
+        else:
+            found.append(pattern)
+    return found
+
+
 def public_patterns() -> list[URLPattern]:
     """Every pattern of inspections.urls, nested ones included."""
-
-    def walk(patterns):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            else:
-                yield pattern
-
-    return list(walk(public_urls.urlpatterns))
+    return all_patterns(public_urls.urlpatterns)

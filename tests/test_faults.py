@@ -15,13 +15,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from benchmarks.processes import children, free_port
+from benchmarks.processes import children, free_port, status_of
 
 from .conftest import REPORTS, ROOT
 from .throwaway import ON_POSTGRESQL, Databases, Outage, sleeping_in_sqlite_busy_wait
@@ -173,20 +171,6 @@ def test_the_same_report_imported_twice_at_once_gives_one_inspection(databases):
 PAGES = ["/healthz", "/", "/findings/", "/authorities/somerset/", "/findings/?q=neglect"]
 
 
-def get(url: str, timeout: float = 30) -> int:
-    """The status of a GET, or 0 when there was no HTTP answer at all."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        error.read()
-        error.close()
-        return error.code
-    except OSError:
-        return 0
-
-
 def test_healthz_answers_503_without_its_database_and_the_site_recovers_unrestarted(
     databases,
 ):
@@ -205,8 +189,8 @@ def test_healthz_answers_503_without_its_database_and_the_site_recovers_unrestar
     server = subprocess_gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: get(base + "/healthz") == 200, 60, "gunicorn up", interval=0.2)
-        assert {page: get(base + page) for page in PAGES} == dict.fromkeys(PAGES, 200)
+        wait_for(lambda: status_of(base + "/healthz") == 200, 60, "gunicorn up", interval=0.2)
+        assert {page: status_of(base + page) for page in PAGES} == dict.fromkeys(PAGES, 200)
         workers = children(server.pid)
 
         if outage:
@@ -214,7 +198,7 @@ def test_healthz_answers_503_without_its_database_and_the_site_recovers_unrestar
         else:
             away = take_sqlite_away(database.name)
         try:
-            during = {page: get(base + page) for page in PAGES}
+            during = {page: status_of(base + page) for page in PAGES}
         finally:
             if outage:
                 outage.restore()
@@ -226,8 +210,8 @@ def test_healthz_answers_503_without_its_database_and_the_site_recovers_unrestar
         # a page pretending to be empty, and the server itself stays up.
         assert all(status == 503 for status in during.values()), during
 
-        wait_for(lambda: get(base + "/healthz") == 200, 30, "recovery", interval=0.2)
-        assert {page: get(base + page) for page in PAGES} == dict.fromkeys(PAGES, 200)
+        wait_for(lambda: status_of(base + "/healthz") == 200, 30, "recovery", interval=0.2)
+        assert {page: status_of(base + page) for page in PAGES} == dict.fromkeys(PAGES, 200)
         assert server.poll() is None
         assert children(server.pid) == workers, "gunicorn had to restart its workers"
     finally:
@@ -311,13 +295,13 @@ def test_healthz_answers_while_slow_clients_hold_downloads(databases):
     base = f"http://127.0.0.1:{port}"
     readers = []
     try:
-        wait_for(lambda: get(base + "/healthz") == 200, 60, "gunicorn up", interval=0.2)
+        wait_for(lambda: status_of(base + "/healthz") == 200, 60, "gunicorn up", interval=0.2)
         workers = children(server.pid)
         readers = [slow_reader(port, "/findings/?format=csv") for _ in range(2)]
         time.sleep(3)  # each download fills the buffers and its writer blocks
         started = time.monotonic()
-        assert get(base + "/healthz", timeout=10) == 200
-        assert get(base + "/findings/", timeout=10) == 200
+        assert status_of(base + "/healthz", timeout=10) == 200
+        assert status_of(base + "/findings/", timeout=10) == 200
         assert time.monotonic() - started < 5
         assert children(server.pid) == workers, "gunicorn restarted a worker"
     finally:

@@ -125,6 +125,8 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
             if kind.feed_url_name
             else None,
             "path": path,
+            # One address for crawlers and sharing: the listing itself, whatever its filters.
+            "canonical_url": request.build_absolute_uri(path),
             "filterset": listing.filterset,
             "facets": facets,  # worked out only when a fragment is not cached
             "filters_key": filters_key,

@@ -81,6 +81,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
         "inspections/authority_list.html",
         {
             "downloads": downloads,
+            "canonical_url": request.build_absolute_uri(request.path),
             "filterset": listing.filterset,
             "authorities": listing.rows,
             "regions": selectors.region_choices(),
