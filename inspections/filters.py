@@ -241,6 +241,17 @@ class ListingFilterSet(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    def filter_queryset_only(self, queryset: QuerySet, *names: str) -> QuerySet:
+        """The rows the active filters among `names` leave (the rest are applied to the
+        listing's cells instead: selectors.listings).
+
+        Call only when the form is valid.
+        """
+        for name, value in self.form.cleaned_data.items():
+            if name in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def active(self) -> dict[str, list[str]]:
         """The valid, non-empty filter values, by parameter name."""
         if not self.is_valid():
@@ -265,11 +276,12 @@ class PublishedTextFilterSet(ListingFilterSet):
         # EXISTS rather than a join: a row with two chosen themes must appear once.
         links = self.listing.theme_link.objects.filter(
             **{self.listing.theme_link_field: OuterRef("pk")},
-            theme_id__in=self._theme_ids(value),
+            theme_id__in=self.theme_ids(value),
         )
         return queryset.filter(Exists(links))
 
-    def _theme_ids(self, slugs: list[str]) -> list[int]:
+    def theme_ids(self, slugs: list[str]) -> list[int]:
+        """The ids of the themes `slugs` name (those that exist)."""
         # The ids, looked up once per request, rather than a join to themes by slug: with the
         # ids PostgreSQL estimates the tagged rows from its statistics (at 1M findings it
         # guessed 105k for 324k through the join, and chose plans 9-30x slower).

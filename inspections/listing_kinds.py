@@ -147,6 +147,10 @@ class ListingKind:
     # More of each row that the page shows: prefetches, made afresh for each listing.
     prefetch: Callable[[], tuple[Prefetch, ...]] = tuple
     absolute_urls: bool = False  # downloads give whole URLs, not paths (newer listings)
+    # A row's own values that facets and filters read, besides its themes and inspection:
+    # what its listing cells are counted by (inspections/listing_cells.py). None: the
+    # listing has no cells (its rows are few: the inspections).
+    cell_columns: tuple[str, ...] | None = None
     template: str = "inspections/listing.html"
     feed_url_name: str = ""  # an Atom feed of the same rows, taking the same filters
 
@@ -164,6 +168,7 @@ FINDINGS = ListingKind(
     export_fields=TEXT_EXPORT_FIELDS,
     export_columns=(*TEXT_EXPORT_COLUMNS, "section", "paragraph", "area", "area_grade"),
     annotations={"area_grade": area_grade_subquery},
+    cell_columns=("area",),
 )
 
 RECOMMENDATIONS = ListingKind(
@@ -178,6 +183,7 @@ RECOMMENDATIONS = ListingKind(
     facets=(THEME, GRADE, ADDRESSEE, TIMESCALE, YEAR, FRAMEWORK, REGION, AUTHORITY),
     export_fields=(*TEXT_EXPORT_FIELDS, "addressee", "timescale"),
     export_columns=(*TEXT_EXPORT_COLUMNS, "addressee", "timescale"),
+    cell_columns=("addressee", "timescale"),
 )
 
 
