@@ -361,3 +361,18 @@ def test_query_counts_do_not_grow_with_the_links(client, links, django_assert_nu
             with django_assert_num_queries(PAGE_QUERIES[page], info=f"{page} {grown=}"):
                 response = client.get(url)
             assert response.status_code == 200, page
+
+
+@pytest.mark.parametrize(
+    "query", ["", "year=2010", "follow_through=not_improved", "theme=management-oversight"]
+)
+def test_every_national_count_is_the_count_of_the_listing_it_links_to(client, links, query):
+    response = client.get(f"/follow-through/?{query}")
+    assert response.status_code == 200
+    counted = [(subject.recommendations, url) for subject, url in response.context["subjects"]]
+    counted += [(status["count"], status["listing"]) for status in response.context["statuses"]]
+    assert counted
+    for count, url in counted:
+        listing = client.get(url)
+        assert listing.status_code == 200, url
+        assert listing.context["page"].paginator.count == count, url

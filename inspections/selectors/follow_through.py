@@ -133,11 +133,13 @@ class NextItem:
 
     @property
     def label(self) -> str:
-        """Which item of its report: "paragraph 12", "a finding", "recommendation 3"."""
+        """Which item of its report: "paragraph 12", "a finding", "recommendation 3" (as
+        the permalinks' titles name them)."""
         record = self.record
         if self.kind == "finding":
             return f"paragraph {record.paragraph}" if record.paragraph else "a finding"
-        return f"recommendation {record.position + 1}"
+        lscb = " to the LSCB" if record.addressee == "lscb" else ""
+        return f"recommendation {record.position + 1}{lscb}"
 
     @property
     def confirmed(self) -> bool:

@@ -47,7 +47,10 @@ def follow_through(request: HttpRequest) -> HttpResponse:
     )
     chosen = national.filters
     others = {name: values for name, values in chosen.items() if name not in FORM_FILTERS}
-    unrelated = {k: v for k, v in chosen.items() if k not in ("theme", "follow_through")}
+    # The subjects are counted without the theme filter, as a listing's theme facet is;
+    # the statuses without the status filter. Each count's link has the same filters.
+    but_theme = {k: v for k, v in chosen.items() if k not in ("theme", "follow_through")}
+    but_status = {k: v for k, v in chosen.items() if k != "follow_through"}
     subjects = []
     if national.counts is not None:
         for subject in national.counts.subjects:
@@ -55,12 +58,11 @@ def follow_through(request: HttpRequest) -> HttpResponse:
                 RECOMMENDATIONS.url_name,
                 theme=subject.slug,
                 follow_through=national.statuses,
-                **unrelated,
+                **but_theme,
             )
             subjects.append((subject, listing))
     statuses = []
     if national.counts is not None:
-        here = {k: v for k, v in chosen.items() if k != "follow_through"}
         for code, label, count in national.counts.statuses:
             statuses.append(
                 {
@@ -68,15 +70,13 @@ def follow_through(request: HttpRequest) -> HttpResponse:
                     "label": label,
                     "count": count,
                     "chosen": code in national.statuses,
-                    "url": _url(path, {**here, "follow_through": [code]}),
+                    "url": _url(path, {**but_status, "follow_through": [code]}),
                     "listing": filter_url(
-                        RECOMMENDATIONS.url_name,
-                        follow_through=code,
-                        **{k: v for k, v in here.items() if k != "theme"},
+                        RECOMMENDATIONS.url_name, follow_through=code, **but_status
                     ),
                 }
             )
-    counted = {**chosen, "follow_through": national.statuses}
+    counted = {**but_theme, "follow_through": national.statuses}
     downloads = {}
     for name in FORMATS:
         downloads[name] = _url(path, {**counted, "format": [name]})  # the links counted
