@@ -4,8 +4,9 @@ Every parameter may repeat, and repeated values mean "either": `theme=neglect&th
 Different parameters combine with "and".
 
 Two kinds of value, validated differently, so that no parameter can cause a 500:
-- fixed codes (`grade`, `area`, `area_grade`, `framework`, `addressee`, `timescale`) must be
-  one of DOMAIN.md's codes; anything else makes the form invalid, and the page says so (400);
+- fixed codes (`grade`, `area`, `area_grade`, `framework`, `addressee`, `timescale`,
+  `follow_through`) must be one of DOMAIN.md's codes (or the vocabulary's); anything else
+  makes the form invalid, and the page says so (400);
 - names of records (`theme`, `authority`, `region`) and `year` must merely look right (a slug,
   an ONS region code, four digits). A well-formed name that no record has is not an error: it
   matches nothing, like a search with no hits. A malformed one (`%00`, `' OR 1=1`) is an
@@ -332,6 +333,7 @@ class RecommendationFilterSet(PublishedTextFilterSet):
 
     addressee = _code_filter(kinds.ADDRESSEE)
     timescale = _code_filter(kinds.TIMESCALE)
+    follow_through = _code_filter(kinds.FOLLOW_THROUGH)
 
     listing = RECOMMENDATIONS
 
@@ -353,6 +355,9 @@ class RecommendationFilterSet(PublishedTextFilterSet):
 
     def filter_timescale(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(timescale__in=value)
+
+    def filter_follow_through(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(follow_through_status__in=value)
 
 
 class InspectionFilterSet(ListingFilterSet):

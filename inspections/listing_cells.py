@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = (FINDINGS, RECOMMENDATIONS)
 # Every listing's row columns a cell may have; a listing's others are left blank.
-DIMENSIONS = ("area", "addressee", "timescale")
+DIMENSIONS = ("area", "addressee", "timescale", "follow_through_status")
 
 
 def cell_rows(kind: ListingKind, rows: QuerySet) -> Iterable[tuple]:

@@ -701,7 +701,8 @@ class DataVersion(models.Model):
 
 class ListingCell(models.Model):
     """How many published rows of a listing one inspection has, per row dimension (a
-    finding's area; a recommendation's addressee and timescale) and per theme: counted once
+    finding's area; a recommendation's addressee, timescale and follow-through status) and
+    per theme: counted once
     per data version (inspections/listing_cells.py), so a listing's total, facet counts and
     page index are sums over a few thousand cells instead of counts over every row.
 
@@ -716,6 +717,7 @@ class ListingCell(models.Model):
     area = models.CharField(max_length=30, blank=True)
     addressee = models.CharField(max_length=10, blank=True)
     timescale = models.CharField(max_length=30, blank=True)
+    follow_through_status = models.CharField(max_length=20, blank=True)
     theme = models.ForeignKey(
         Theme, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )

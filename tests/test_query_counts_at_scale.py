@@ -69,6 +69,10 @@ def _subject_urls() -> dict[str, str]:
         "judgements download": "/inspections/?format=json&rows=judgements",
         "latest grades download": "/authorities/?format=csv",
         "recommendations list": f"/recommendations/?theme={theme.slug}",
+        "subjects raised again": "/follow-through/",
+        "subjects filtered": "/follow-through/?"
+        + urlencode({"year": inspection.start_date.year, "framework": "sif"}),
+        "follow-through links download": "/follow-through/?format=csv",
         "finding permalink": finding.get_absolute_url(),
         "recommendation permalink": recommendation.get_absolute_url(),
         "theme list": "/themes/",

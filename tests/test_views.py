@@ -279,17 +279,20 @@ PAGE_QUERIES = {
     # judgements, the theme facet, the page's rows, their themes
     "filtered findings": 8 + FRESHNESS,  # and the chosen themes' ids, once; the search's
     # best matches' ids
-    "recommendations": 5 + FRESHNESS,  # as findings, without judgements
+    "recommendations": 5 + FRESHNESS,  # as findings, without judgements (a 9th facet, what
+    # happened next, is counted from the same cells)
     "inspections": 10 + FRESHNESS,  # inspections in order (the count and page index), the
     # page's inspections, their judgements, 7 facets
     "filtered inspections": 10 + FRESHNESS,  # the same, whatever the filters
     "authorities": 2 + FRESHNESS,  # every authority with its region and latest grade; regions
-    "authority": 8 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
-    # themes as values (for "raised again"), neighbours with grades, predecessors, successors
+    "authority": 9 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
+    # themes as values (for "raised again"), their follow-through links with the later
+    # records and inspections, neighbours with grades, predecessors, successors
     "inspection": 7 + FRESHNESS,  # inspection, judgements, recommendations, evidence, themes
     # x2, findings
     "finding": 5 + FRESHNESS,  # finding, its themes, previous, next, recommendations it supports
-    "recommendation": 5 + FRESHNESS,  # recommendation, its themes, previous, next, evidence
+    "recommendation": 6 + FRESHNESS,  # recommendation, its themes, previous, next, evidence,
+    # its follow-through links with the later records and their inspections
     "themes": 3 + FRESHNESS,  # themes; findings and recommendations per theme
     "theme": 5 + FRESHNESS,  # theme, counts by year and grade, recommendations count, latest
 }

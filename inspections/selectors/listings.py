@@ -421,10 +421,17 @@ def _inspection_facts(kind: ListingKind) -> dict[int, _InspectionFacts]:
 INSPECTION_FILTERS = ("grade", "year", "framework", "region", "authority")
 
 
+def _cell_columns(kind: ListingKind) -> dict[str, int]:
+    """Each filter on a listing cell's own columns, by name, and its column's place in the
+    cell (inspection id, *columns, rows)."""
+    places = {column: place + 1 for place, column in enumerate(kind.cell_columns)}
+    return {f.name: places[f.column] for f in kind.facets if f.column in places}
+
+
 def _cell_filters(kind: ListingKind) -> set[str]:
     """The filters a listing cell answers: its inspection's, its own columns', and a
     finding's area grade (its inspection's judgement of its area)."""
-    names = {*INSPECTION_FILTERS, *kind.cell_columns}
+    names = {*INSPECTION_FILTERS, *_cell_columns(kind)}
     if "area" in kind.cell_columns:
         names.add("area_grade")
     return names
@@ -455,7 +462,7 @@ def _cell_summary(listing: Listing, *, stored: bool) -> ListingSummary:
         cells = list(listing_cells.cell_rows(kind, rows))
 
     facts = _inspection_facts(kind)
-    columns = {column: position + 1 for position, column in enumerate(kind.cell_columns)}
+    columns = _cell_columns(kind)
     chosen = {name: set(values) for name, values in active.items() if name in by_cell}
 
     def value_of(name: str, cell: tuple, fact: _InspectionFacts) -> Any:
