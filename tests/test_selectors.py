@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.db import connection
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
@@ -440,3 +441,26 @@ def test_the_theme_list_and_the_totals_from_the_cells_are_those_counted(seeds):
     stored, counted = (coverage(cells_current=c) for c in (True, False))
     assert (stored.findings, stored.recommendations) == (counted.findings, counted.recommendations)
     assert stored.findings == Finding.objects.published().count() > 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's planner estimates a search's rows"
+)
+def test_a_search_too_broad_to_count_shows_its_newest_rows_and_an_estimate(
+    seeds, monkeypatch, client
+):
+    from inspections.selectors import listing_summary, listings
+
+    monkeypatch.setattr(listings, "BROAD_SEARCH_ROWS", 0)  # any estimate is broad
+    monkeypatch.setattr(listings, "BROAD_SEARCH_SHOWN", 20)
+    listing = finding_list(filters=QueryDict("q=child"))
+    matches = set(listing.filtered.values_list("pk", flat=True))
+    summary = listing_summary(listing=listing, identity="broad", cells_current=True)
+    assert summary.estimated >= 20 and summary.count == 20 < len(matches)
+    usual = [row.pk for row in finding_list(filters=QueryDict("")).rows if row.pk in matches]
+    assert [row.pk for row in _all_pages(listing, 7)] == usual[:20]
+    # Every choice offered, none counted.
+    assert all(c.count is None for facet in summary.facets for c in facet.counts)
+    assert {f.name for f in summary.facets if f.counts} >= {"theme", "grade", "authority"}
+    page = client.get("/findings/?q=child").content.decode()
+    assert "About <strong>" in page and "data-broad-search" in page

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
@@ -112,7 +113,7 @@ class FacetCount:
 
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted (a search too broad to count: BROAD_SEARCH_ROWS)
 
 
 @dataclass
@@ -294,6 +295,9 @@ class ListingSummary:
     rows_before: list[int] = field(default_factory=list)
     ranked_ids: list[int] | None = None
     too_many_to_rank: bool = False
+    # A search too broad to count (BROAD_SEARCH_ROWS): about how many rows it has, by the
+    # database's estimate; `count` is then the newest rows shown (BROAD_SEARCH_SHOWN).
+    estimated: int | None = None
 
 
 def listing_summary(
@@ -459,6 +463,90 @@ def _counted_cells(listing: Listing, by_rows: list[str], identity: str) -> tuple
     return counted
 
 
+# A search PostgreSQL expects to match more rows than this is too broad to count on a visit
+# ("assessment" matches 400,000 of 1M findings: counting them ran past the 5 s limit):
+# its total is the database's estimate, its facets are offered without counts, and its
+# newest BROAD_SEARCH_SHOWN rows are shown, with the way to narrow it or download it all.
+BROAD_SEARCH_ROWS = 50_000
+BROAD_SEARCH_SHOWN = 1_000
+BROAD_SEARCH_BATCH = 25  # inspections counted at a time, newest first
+
+
+def estimated_rows(queryset: QuerySet) -> int | None:
+    """PostgreSQL's estimate of how many rows `queryset` has (its planner's, from table
+    statistics: no row is read); None on other databases."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _broad_summary(listing: Listing, estimate: int) -> ListingSummary:
+    kind, fs = listing.kind, listing.filterset
+    facts = _inspection_facts(kind)
+    active = fs.active()
+    chosen = {name: set(active[name]) for name in INSPECTION_FILTERS if name in active}
+
+    def passes(fact: _InspectionFacts) -> bool:
+        for name, values in chosen.items():
+            value = (
+                {fact.values[name], fact.region_code} if name == "region" else {fact.values[name]}
+            )
+            if not value & values:
+                return False
+        return True
+
+    newest = [pk for pk in sorted(facts, key=lambda pk: facts[pk].order) if passes(facts[pk])]
+    inspection_ids, rows_before, total = [], [], 0
+    for start in range(0, len(newest), BROAD_SEARCH_BATCH):
+        batch = newest[start : start + BROAD_SEARCH_BATCH]
+        counts = dict(
+            listing.filtered.filter(inspection_id__in=batch)
+            .order_by()
+            .values_list("inspection_id")
+            .annotate(n=Count("pk"))
+        )
+        for pk in batch:
+            if counts.get(pk):
+                inspection_ids.append(pk)
+                rows_before.append(total)
+                total += counts[pk]
+        if total >= BROAD_SEARCH_SHOWN or start >= 8 * BROAD_SEARCH_BATCH:
+            break
+    return ListingSummary(
+        min(total, BROAD_SEARCH_SHOWN),
+        _uncounted_facets(kind, facts),
+        inspection_ids=inspection_ids,
+        rows_before=rows_before,
+        too_many_to_rank=True,
+        estimated=max(estimate, total),
+    )
+
+
+def _uncounted_facets(kind: ListingKind, facts: dict[int, _InspectionFacts]) -> list[FacetCounts]:
+    """Every facet's choices, without counts."""
+    facets = []
+    for facet in kind.facets:
+        if facet.name == "theme":
+            choices = [
+                FacetCount(slug, name, None)
+                for slug, name in Theme.objects.order_by("name").values_list("slug", "name")
+            ]
+            facets.append(FacetCounts(facet.name, facet.label, choices))
+            continue
+        tally: dict[Any, None] = {}
+        if facet.name in ("year", "region", "authority"):
+            tally = {fact.values[facet.name]: None for fact in facts.values()}
+        else:
+            tally = dict.fromkeys(facet.codes or {})
+        facets.append(_tallied_facet(facet, tally, facts))
+    return facets
+
+
 def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSummary:
     kind, fs = listing.kind, listing.filterset
     active = fs.active()
@@ -468,6 +556,10 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
     # evidence), is applied to the rows, which are then counted into cells.
     by_rows = [name for name in active if name not in by_cell and name != "theme"]
     stored = stored and not by_rows
+    if "q" in by_rows:
+        matches = estimated_rows(fs.filter_queryset_only(listing.base, *by_rows))
+        if matches is not None and matches > BROAD_SEARCH_ROWS:
+            return _broad_summary(listing, estimated_rows(listing.filtered) or matches)
     if stored and len(themes) <= 1:
         theme_ids = fs.theme_ids(themes) if themes else [None]
         cells = (

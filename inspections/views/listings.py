@@ -149,6 +149,8 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
             "downloads": downloads,
             "has_filters": bool(params),
             "too_many_to_rank": summary.too_many_to_rank,
+            # About how many a search too broad to count has, as "68,000".
+            "estimated": f"{summary.estimated:,}" if summary.estimated else None,
         },
         status=200 if listing.is_valid else 400,
     )
