@@ -172,8 +172,8 @@ def main() -> None:
                     server, f"{scenario.name} (datasette)", scenario.datasette_paths
                 )
     report(scenarios, constant, args)
-    if crawled:
-        report_crawl(crawled, datasette_crawled, args)
+    if datasette_crawled:
+        report_crawl_comparison(crawled, datasette_crawled)
     print(f"\nwhole run: {time.perf_counter() - started:.0f} s")
 
 
@@ -679,6 +679,7 @@ def crawl_scenario(server: Server, args) -> list[crawl.Request]:
     elapsed = time.perf_counter() - started
     print(f"crawl: requested each once in {elapsed:.0f} s ({len(paths) / elapsed:.1f} req/s)")
     (WORK / "crawl-urls.txt").write_text("\n".join(paths) + "\n")
+    report_crawl(requests, args)
     return requests
 
 
@@ -744,32 +745,45 @@ def datasette_crawl(server: Server, crawled: list[crawl.Request]) -> list[crawl.
     return results
 
 
-def report_crawl(crawled: list[crawl.Request], theirs: list[crawl.Request], args) -> None:
-    def line(name: str, figures: dict) -> str:
-        return (
-            f"{name:<26} {figures['n']:6d} {ms(figures['p50'])} {ms(figures['p95'])} "
-            f"{ms(figures['p99'])} {ms(figures['max'])} {figures['errors']:7d} "
-            f"{figures['over_2s']:7d}"
-        )
+def _crawl_line(name: str, figures: dict) -> str:
+    return (
+        f"{name:<26} {figures['n']:6d} {ms(figures['p50'])} {ms(figures['p95'])} "
+        f"{ms(figures['p99'])} {ms(figures['max'])} {figures['errors']:7d} "
+        f"{figures['over_2s']:7d}"
+    )
 
+
+CRAWL_HEADER = (
+    f"{'page type':<26} {'URLs':>6} {'p50':>10} {'p95':>10} {'p99':>10} {'max':>10} "
+    f"{'errors':>7} {'> 2 s':>7}"
+)
+
+
+def report_crawl_comparison(crawled: list[crawl.Request], theirs: list[crawl.Request]) -> None:
+    """The crawl's URLs that Datasette has equivalents of: ours, then Datasette's."""
+    mapped = {r.path.split(" -> ")[0] for r in theirs}
+    print("\n== crawl, the URLs Datasette has an equivalent of (each once, 8 at a time) ==")
+    print(CRAWL_HEADER)
+    print("-" * len(CRAWL_HEADER))
+    print(_crawl_line("explorer", crawl.summary([r for r in crawled if r.path in mapped])))
+    print(_crawl_line("datasette", crawl.summary(theirs)))
+    for kind in sorted({crawl.kind_of(path) for path in mapped}):
+        ours = [r for r in crawled if r.path in mapped and crawl.kind_of(r.path) == kind]
+        them = [r for r in theirs if crawl.kind_of(r.path.split(" -> ")[0]) == kind]
+        print(_crawl_line(f"  {kind}: explorer", crawl.summary(ours)))
+        print(_crawl_line(f"  {kind}: datasette", crawl.summary(them)))
+
+
+def report_crawl(crawled: list[crawl.Request], args) -> None:
     print(
         f"\n== crawl: {len(crawled)} distinct URLs, each requested once, "
         f"{args.connections} at a time, shared cache emptied first =="
     )
-    header = (
-        f"{'page type':<26} {'URLs':>6} {'p50':>10} {'p95':>10} {'p99':>10} {'max':>10} "
-        f"{'errors':>7} {'> 2 s':>7}"
-    )
-    print(header)
-    print("-" * len(header))
-    print(line("all", crawl.summary(crawled)))
+    print(CRAWL_HEADER)
+    print("-" * len(CRAWL_HEADER))
+    print(_crawl_line("all", crawl.summary(crawled)))
     for kind, figures in crawl.grouped(crawled).items():
-        print(line(kind, figures))
-    if theirs:
-        mapped = {r.path.split(" -> ")[0] for r in theirs}
-        print(line("explorer, Datasette's URLs", crawl.summary(
-            [r for r in crawled if r.path in mapped])))  # fmt: skip
-        print(line("datasette, the same URLs", crawl.summary(theirs)))
+        print(_crawl_line(kind, figures))
     errors = [r for r in crawled if not 200 <= r.status < 300]
     for request in errors[:10]:
         print(f"  error {request.status}: {request.path}")
