@@ -132,7 +132,7 @@ def gather(base: str, limit: int, *, seed: int = 1, concurrency: int = 8) -> lis
                 if path is not None and path not in seen:
                     seen.add(path)
                     following.append(path)
-        rng.shuffle(following)
+        following = _mixed(following, rng)
         # Half of what is left to find from this level; the rest from the next.
         take = following[: max((limit - len(found) + 1) // 2, min(len(following), 50))]
         if len(found) + len(take) >= limit:
@@ -140,6 +140,23 @@ def gather(base: str, limit: int, *, seed: int = 1, concurrency: int = 8) -> lis
         found.extend(take)
         level = take
     return found
+
+
+def _mixed(paths: list[str], rng: random.Random) -> list[str]:
+    """`paths` shuffled within each page type, then taken a type at a time in turn: a
+    search's fifty results would otherwise outnumber every facet link."""
+    kinds: dict[str, list[str]] = {}
+    for path in paths:
+        kinds.setdefault(kind_of(path), []).append(path)
+    queues = [kinds[kind] for kind in sorted(kinds)]
+    for queue in queues:
+        rng.shuffle(queue)
+    mixed = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                mixed.append(queue.pop())
+    return mixed
 
 
 @dataclass
@@ -190,12 +207,16 @@ def kind_of(path: str) -> str:
     if head in ("findings", "recommendations", "inspections") and len(segments) == 1:
         query = dict(parse_qsl(parts.query))
         if "q" in query:
-            return f"{head} search"
+            return f"{head} search" + (", page" if "page" in query else "")
         if "page" in query and len(query) == 1:
             return f"{head} page"
-        return f"{head} list" if query else f"{head} list (all)"
+        if not query:
+            return f"{head} list (all)"
+        return f"{head} list, filtered" + (", page" if "page" in query else "")
     if head in ("findings", "recommendations"):
         return f"{head[:-1]} permalink"
+    if head == "follow-through":
+        return "follow-through" + (", filtered" if parts.query else "")
     if head == "inspections":
         return "inspection page"
     if head == "authorities":

@@ -746,10 +746,12 @@ def datasette_crawl(server: Server, crawled: list[crawl.Request]) -> list[crawl.
 
 
 def _crawl_line(name: str, figures: dict) -> str:
+    def at(share: str) -> str:
+        return ms(figures[share] * 1_000_000)  # seconds; ms() takes microseconds
+
     return (
-        f"{name:<26} {figures['n']:6d} {ms(figures['p50'])} {ms(figures['p95'])} "
-        f"{ms(figures['p99'])} {ms(figures['max'])} {figures['errors']:7d} "
-        f"{figures['over_2s']:7d}"
+        f"{name:<26} {figures['n']:6d} {at('p50')} {at('p95')} {at('p99')} {at('max')} "
+        f"{figures['errors']:7d} {figures['over_2s']:7d}"
     )
 
 
