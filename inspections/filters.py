@@ -4,8 +4,9 @@ Every parameter may repeat, and repeated values mean "either": `theme=neglect&th
 Different parameters combine with "and".
 
 Two kinds of value, validated differently, so that no parameter can cause a 500:
-- fixed codes (`grade`, `area`, `area_grade`, `framework`, `addressee`, `timescale`) must be
-  one of DOMAIN.md's codes; anything else makes the form invalid, and the page says so (400);
+- fixed codes (`grade`, `area`, `area_grade`, `framework`, `addressee`, `timescale`,
+  `follow_through`) must be one of DOMAIN.md's codes (or the vocabulary's); anything else
+  makes the form invalid, and the page says so (400);
 - names of records (`theme`, `authority`, `region`) and `year` must merely look right (a slug,
   an ONS region code, four digits). A well-formed name that no record has is not an error: it
   matches nothing, like a search with no hits. A malformed one (`%00`, `' OR 1=1`) is an
@@ -241,6 +242,17 @@ class ListingFilterSet(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    def filter_queryset_only(self, queryset: QuerySet, *names: str) -> QuerySet:
+        """The rows the active filters among `names` leave (the rest are applied to the
+        listing's cells instead: selectors.listings).
+
+        Call only when the form is valid.
+        """
+        for name, value in self.form.cleaned_data.items():
+            if name in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def active(self) -> dict[str, list[str]]:
         """The valid, non-empty filter values, by parameter name."""
         if not self.is_valid():
@@ -265,11 +277,12 @@ class PublishedTextFilterSet(ListingFilterSet):
         # EXISTS rather than a join: a row with two chosen themes must appear once.
         links = self.listing.theme_link.objects.filter(
             **{self.listing.theme_link_field: OuterRef("pk")},
-            theme_id__in=self._theme_ids(value),
+            theme_id__in=self.theme_ids(value),
         )
         return queryset.filter(Exists(links))
 
-    def _theme_ids(self, slugs: list[str]) -> list[int]:
+    def theme_ids(self, slugs: list[str]) -> list[int]:
+        """The ids of the themes `slugs` name (those that exist)."""
         # The ids, looked up once per request, rather than a join to themes by slug: with the
         # ids PostgreSQL estimates the tagged rows from its statistics (at 1M findings it
         # guessed 105k for 324k through the join, and chose plans 9-30x slower).
@@ -320,6 +333,7 @@ class RecommendationFilterSet(PublishedTextFilterSet):
 
     addressee = _code_filter(kinds.ADDRESSEE)
     timescale = _code_filter(kinds.TIMESCALE)
+    follow_through = _code_filter(kinds.FOLLOW_THROUGH)
 
     listing = RECOMMENDATIONS
 
@@ -341,6 +355,9 @@ class RecommendationFilterSet(PublishedTextFilterSet):
 
     def filter_timescale(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(timescale__in=value)
+
+    def filter_follow_through(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(follow_through_status__in=value)
 
 
 class InspectionFilterSet(ListingFilterSet):

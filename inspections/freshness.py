@@ -35,10 +35,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import listing_cells
 from .models import (
     DataVersion,
     ImportAttempt,
     Inspection,
+    ListingCell,
     LoginAttempts,
     SourceDocument,
     ThemeModel,
@@ -46,7 +48,8 @@ from .models import (
 
 # Records that are not public: loading a file for review changes no public page.
 # Nor does a new theme model until records are tagged with it (which marks a change).
-NOT_PUBLIC = (DataVersion, ImportAttempt, LoginAttempts, SourceDocument, ThemeModel)
+# Nor do the listing cells, which are counted from the public records after each change.
+NOT_PUBLIC = (DataVersion, ImportAttempt, ListingCell, LoginAttempts, SourceDocument, ThemeModel)
 _REQUEST_ATTRIBUTE = "_data_freshness"
 
 
@@ -86,6 +89,12 @@ class Freshness:
     changed_at: datetime.datetime | None
     imported_at: datetime.datetime | None
     newest_published_date: datetime.date | None = None
+    cells_version: int = 0  # the version the listing cells were counted at
+
+    @property
+    def cells_are_current(self) -> bool:
+        """Whether the listing cells count the data as it is now (listing_cells)."""
+        return self.version > 0 and self.cells_version == self.version
 
     @property
     def cache_key(self) -> str:
@@ -129,7 +138,7 @@ def current(request: HttpRequest | None = None) -> Freshness:
             return known
     rows = list(
         DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID).values_list(
-            "version", "changed_at", "imported_at", "newest_published_date"
+            "version", "changed_at", "imported_at", "newest_published_date", "cells_version"
         )
     )
     state = Freshness(*rows[0]) if rows else UNKNOWN
@@ -157,6 +166,12 @@ def mark_changed(*, imported: bool = False, using: str | None = None) -> None:
             pending.imported |= imported
             return
     transaction.on_commit(_PendingMark(alias, imported), using=alias)
+
+
+def record_change_now(*, imported: bool = False, using: str | None = None) -> None:
+    """Record a change at once, even inside a transaction, and count the listing cells
+    for it: for data written where no commit will follow (the tests' shared seeds)."""
+    _write(using or router.db_for_write(DataVersion), imported)
 
 
 class _PendingMark:
@@ -193,6 +208,8 @@ def _write(alias: str, imported: bool) -> None:
                 "newest_published_date": newest,
             },
         )
+    # The listings' counts follow the change (one GROUP BY per listing and its themes).
+    listing_cells.rebuild(alias)
 
 
 def _saved_or_deleted(sender, using: str | None = None, raw: bool = False, **kwargs) -> None:

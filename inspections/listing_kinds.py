@@ -23,7 +23,14 @@ from .models import (
     Recommendation,
     RecommendationTheme,
 )
-from .vocabulary import ADDRESSEES, AREAS, FRAMEWORKS, GRADES, TIMESCALES
+from .vocabulary import (
+    ADDRESSEES,
+    AREAS,
+    FOLLOW_THROUGH_STATUSES,
+    FRAMEWORKS,
+    GRADES,
+    TIMESCALES,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,10 @@ AREA = Facet("area", "Judgement area", "area", AREAS)
 AREA_GRADE = Facet("area_grade", "Grade for that area", "area_grade", GRADES)
 ADDRESSEE = Facet("addressee", "Addressed to", "addressee", ADDRESSEES)
 TIMESCALE = Facet("timescale", "Timescale", "timescale", TIMESCALES)
+# What later inspections said on a recommendation's subject (follow_through.py).
+FOLLOW_THROUGH = Facet(
+    "follow_through", "What happened next", "follow_through_status", FOLLOW_THROUGH_STATUSES
+)
 YEAR = Facet("year", "Year inspected")
 FRAMEWORK = Facet("framework", "Kind of inspection", "inspection__framework", FRAMEWORKS)
 REGION = Facet("region", "Region")
@@ -147,6 +158,10 @@ class ListingKind:
     # More of each row that the page shows: prefetches, made afresh for each listing.
     prefetch: Callable[[], tuple[Prefetch, ...]] = tuple
     absolute_urls: bool = False  # downloads give whole URLs, not paths (newer listings)
+    # A row's own values that facets and filters read, besides its themes and inspection:
+    # what its listing cells are counted by (inspections/listing_cells.py). None: the
+    # listing has no cells (its rows are few: the inspections).
+    cell_columns: tuple[str, ...] | None = None
     template: str = "inspections/listing.html"
     feed_url_name: str = ""  # an Atom feed of the same rows, taking the same filters
 
@@ -164,6 +179,7 @@ FINDINGS = ListingKind(
     export_fields=TEXT_EXPORT_FIELDS,
     export_columns=(*TEXT_EXPORT_COLUMNS, "section", "paragraph", "area", "area_grade"),
     annotations={"area_grade": area_grade_subquery},
+    cell_columns=("area",),
 )
 
 RECOMMENDATIONS = ListingKind(
@@ -175,9 +191,20 @@ RECOMMENDATIONS = ListingKind(
     theme_link=RecommendationTheme,
     theme_link_field="recommendation",
     order=(*INSPECTION_ORDER, "addressee", "position"),
-    facets=(THEME, GRADE, ADDRESSEE, TIMESCALE, YEAR, FRAMEWORK, REGION, AUTHORITY),
+    facets=(
+        THEME,
+        GRADE,
+        ADDRESSEE,
+        TIMESCALE,
+        FOLLOW_THROUGH,
+        YEAR,
+        FRAMEWORK,
+        REGION,
+        AUTHORITY,
+    ),
     export_fields=(*TEXT_EXPORT_FIELDS, "addressee", "timescale"),
     export_columns=(*TEXT_EXPORT_COLUMNS, "addressee", "timescale"),
+    cell_columns=("addressee", "timescale", "follow_through_status"),
 )
 
 

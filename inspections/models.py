@@ -684,6 +684,11 @@ class DataVersion(models.Model):
         help_text="The newest publication date of any inspection: how current the data is "
         "(the import time says when we read it, not how new what we read is).",
     )
+    cells_version = models.PositiveBigIntegerField(
+        default=0,
+        help_text="The version the listing cells (ListingCell) were counted at: they are "
+        "read only while it is the current version.",
+    )
 
     class Meta:
         constraints = [
@@ -692,6 +697,37 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.version}, changed {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ListingCell(models.Model):
+    """How many published rows of a listing one inspection has, per row dimension (a
+    finding's area; a recommendation's addressee, timescale and follow-through status) and
+    per theme: counted once
+    per data version (inspections/listing_cells.py), so a listing's total, facet counts and
+    page index are sums over a few thousand cells instead of counts over every row.
+
+    `theme` NULL: all the rows of that cell; otherwise those tagged with the theme.
+    Derived data: rebuilt whole, never edited, and not a public record itself.
+    """
+
+    listing = models.CharField(max_length=20)  # ListingKind.name: "finding", "recommendation"
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    area = models.CharField(max_length=30, blank=True)
+    addressee = models.CharField(max_length=10, blank=True)
+    timescale = models.CharField(max_length=30, blank=True)
+    follow_through_status = models.CharField(max_length=20, blank=True)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["listing", "theme"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing} cell of inspection {self.inspection_id}: {self.rows}"
 
 
 class LoginAttempts(models.Model):

@@ -72,6 +72,11 @@ urlpatterns = [
         public_page(views.recommendation_detail),
         name="recommendation-detail",
     ),
+    path(
+        "follow-through/",
+        public_page(views.follow_through, limited=True, formats=DOWNLOADS),
+        name="follow-through",
+    ),
     path("themes/", public_page(views.theme_list), name="theme-list"),
     path("themes/<slug:slug>/", public_page(views.theme_detail), name="theme-detail"),
     path("about/", public_page(views.about), name="about"),

@@ -121,6 +121,14 @@ FOLLOW_THROUGH_STATUSES = {
     "nothing_yet": "Nothing yet",
 }
 
+# Who stands behind a follow-through link, as the public pages and downloads say it: a
+# curator confirmed the matcher's suggestion, a curator added it, or the matcher alone.
+FOLLOW_THROUGH_SOURCES = {
+    "confirmed": "Confirmed by a curator",
+    "curator": "Added by a curator",
+    "suggested": "Suggested by the explorer",
+}
+
 ADDRESSEES = {"authority": "The local authority", "lscb": "The LSCB"}
 
 _GRADE_WORDS = [

@@ -51,7 +51,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import postgres  # noqa: E402
+from benchmarks import crawl, postgres  # noqa: E402
 from benchmarks.processes import free_port, rss_kib  # noqa: E402
 
 WORK = ROOT / ".bench"
@@ -87,6 +87,9 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the database and export")
     parser.add_argument("--only", help="comma-separated scenario names (default: all)")
     parser.add_argument(
+        "--crawl-urls", type=int, default=1200, help="distinct URLs the crawl scenario gathers"
+    )
+    parser.add_argument(
         "--prepare-only",
         action="store_true",
         help="build or reuse the corpus and the SQLite export, print each page's queries, stop",
@@ -115,7 +118,11 @@ def main() -> None:
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers)]
     gunicorn += ["--bind", "127.0.0.1:{port}", "--timeout", "300", "--access-logfile", "-"]
     print(f"\n== explorer: gunicorn, {args.workers} workers (gunicorn.conf.py) ==")
+    wanted = set(args.only.split(",")) if args.only else None
+    crawled: list[crawl.Request] = []
     with Server("explorer", [*gunicorn, "explorer.wsgi"], env, "/healthz") as server:
+        if wanted is None or "crawl" in wanted:
+            crawled = crawl_scenario(server, args)
         for scenario in scenarios:
             if scenario.kind == "export":
                 scenario.explorer = measure_export(server, scenario.paths, args.export_runs)
@@ -149,7 +156,10 @@ def main() -> None:
         "max_returned_rows",
         "1000",
     ]
+    datasette_crawled: list[crawl.Request] = []
     with Server("datasette", datasette_cmd, env, "/-/versions.json") as server:
+        if crawled:
+            datasette_crawled = datasette_crawl(server, crawled)
         for scenario in scenarios:
             if not scenario.datasette_paths:
                 continue
@@ -162,6 +172,8 @@ def main() -> None:
                     server, f"{scenario.name} (datasette)", scenario.datasette_paths
                 )
     report(scenarios, constant, args)
+    if crawled:
+        report_crawl(crawled, datasette_crawled, args)
     print(f"\nwhole run: {time.perf_counter() - started:.0f} s")
 
 
@@ -650,6 +662,135 @@ def explain_pages(scenarios: list[Scenario], threshold_ms: float) -> None:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
                     out.write("\n".join(row[0] for row in cursor.fetchall()) + "\n\n")
         print(f"    {len(slow)} slower than {threshold_ms:.0f} ms: plans in {out.name}")
+
+
+# --- The crawl ------------------------------------------------------------------------------
+
+
+def crawl_scenario(server: Server, args) -> list[crawl.Request]:
+    """Gather --crawl-urls distinct URLs as a crawler would, empty the shared cache, then
+    request each once, --connections at a time."""
+    started = time.perf_counter()
+    paths = crawl.gather(server.url(""), args.crawl_urls, concurrency=args.connections)
+    print(f"\ncrawl: gathered {len(paths)} distinct URLs in {time.perf_counter() - started:.0f} s")
+    clear_cache()
+    started = time.perf_counter()
+    requests = crawl.walk(server.url(""), paths, concurrency=args.connections)
+    elapsed = time.perf_counter() - started
+    print(f"crawl: requested each once in {elapsed:.0f} s ({len(paths) / elapsed:.1f} req/s)")
+    (WORK / "crawl-urls.txt").write_text("\n".join(paths) + "\n")
+    return requests
+
+
+def datasette_path(path: str) -> str | None:
+    """The nearest Datasette URL to one of ours, or None where it has none."""
+    import sqlite3
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(path)
+    segments = [s for s in parts.path.split("/") if s]
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(parts.query):
+        query.setdefault(name, []).append(value)
+    if segments == ["findings"]:
+        columns = {
+            "grade": "overall_grade",
+            "year": "year",
+            "framework": "framework",
+            "region": "region",
+            "authority": "authority",
+            "area": "area",
+            "area_grade": "area_grade",
+        }
+        params: list[tuple[str, str]] = []
+        for name, values in query.items():
+            if name == "theme" and len(values) == 1:
+                params.append(("themes__arraycontains", values[0]))
+            elif name == "q":
+                params.append(("_search", " ".join(values)))
+            elif name == "page":
+                if len(query) > 1:
+                    return None  # Datasette pages by key; only the whole table maps
+                params.append(("_next", str((int(values[0]) - 1) * PAGE_SIZE)))
+            elif name in columns:
+                column = columns[name]
+                params.append(
+                    (column, values[0]) if len(values) == 1 else (f"{column}__in", ",".join(values))
+                )
+            else:
+                return None
+        facets = [] if "page" in query else datasette_facets()
+        return "/bench/findings?" + urlencode([*params, ("_size", PAGE_SIZE), *facets])
+    if len(segments) == 2 and segments[0] == "findings":
+        with contextlib.closing(sqlite3.connect(SQLITE)) as db:
+            row = db.execute("SELECT id FROM findings WHERE public_id = ?", [segments[1]])
+            found = row.fetchone()
+        return f"/bench/findings/{found[0]}" if found else None
+    if len(segments) == 2 and segments[0] == "authorities":
+        return "/bench/inspections?" + urlencode({"authority": segments[1], "_sort": "start_date"})
+    return None
+
+
+def datasette_crawl(server: Server, crawled: list[crawl.Request]) -> list[crawl.Request]:
+    """The crawl's URLs that Datasette has an equivalent of, requested the same way."""
+    pairs = [(r.path, datasette_path(r.path)) for r in crawled]
+    theirs = [p for _, p in pairs if p]
+    print(f"\ncrawl (datasette): {len(theirs)} of {len(crawled)} URLs have an equivalent")
+    results = crawl.walk(server.url(""), theirs, concurrency=8)
+    # Each result names the explorer URL it stands for, to compare the same subset.
+    ours = iter(path for path, p in pairs if p)
+    for result in results:
+        result.path = f"{next(ours)} -> {result.path}"
+    return results
+
+
+def report_crawl(crawled: list[crawl.Request], theirs: list[crawl.Request], args) -> None:
+    def line(name: str, figures: dict) -> str:
+        return (
+            f"{name:<26} {figures['n']:6d} {ms(figures['p50'])} {ms(figures['p95'])} "
+            f"{ms(figures['p99'])} {ms(figures['max'])} {figures['errors']:7d} "
+            f"{figures['over_2s']:7d}"
+        )
+
+    print(
+        f"\n== crawl: {len(crawled)} distinct URLs, each requested once, "
+        f"{args.connections} at a time, shared cache emptied first =="
+    )
+    header = (
+        f"{'page type':<26} {'URLs':>6} {'p50':>10} {'p95':>10} {'p99':>10} {'max':>10} "
+        f"{'errors':>7} {'> 2 s':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    print(line("all", crawl.summary(crawled)))
+    for kind, figures in crawl.grouped(crawled).items():
+        print(line(kind, figures))
+    if theirs:
+        mapped = {r.path.split(" -> ")[0] for r in theirs}
+        print(line("explorer, Datasette's URLs", crawl.summary(
+            [r for r in crawled if r.path in mapped])))  # fmt: skip
+        print(line("datasette, the same URLs", crawl.summary(theirs)))
+    errors = [r for r in crawled if not 200 <= r.status < 300]
+    for request in errors[:10]:
+        print(f"  error {request.status}: {request.path}")
+    slowest = sorted(crawled, key=lambda r: r.seconds, reverse=True)[:10]
+    print("\nslowest URLs (each built again in-process, nothing cached: queries, slowest query):")
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    for request in slowest:
+        clear_cache()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(request.path, secure=True)
+        queries = sorted(captured.captured_queries, key=lambda q: float(q["time"]))
+        top = queries[-1] if queries else {"time": "0", "sql": ""}
+        print(
+            f"  {request.seconds * 1000:8.0f} ms  {request.path}\n"
+            f"{'':>14}{len(queries)} queries; slowest {float(top['time']) * 1000:.0f} ms: "
+            f"{top['sql'][:160]}"
+        )
 
 
 # --- Servers and load --------------------------------------------------------------------------

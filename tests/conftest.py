@@ -68,6 +68,8 @@ class SeededDatabase:
         from django.db import connection, transaction
         from django.test.utils import override_settings
 
+        from inspections import freshness
+
         from .seeds import ALL, import_seeds
 
         with self.blocker.unblock(), override_settings(MEDIA_ROOT=self.media_root):
@@ -76,8 +78,10 @@ class SeededDatabase:
             pending = len(connection.run_on_commit)
             self.pks = [inspection.pk for inspection in import_seeds(*ALL)]
             # As in any test's transaction, the import's on-commit marks never run; drop
-            # them so that the tests' own marks are pending as they would be alone.
+            # them so that the tests' own marks are pending as they would be alone. The
+            # change is recorded as its commit would have: with the listing cells counted.
             del connection.run_on_commit[pending:]
+            freshness.record_change_now(imported=True)
 
     def leave(self) -> None:
         if self.atomic is None:

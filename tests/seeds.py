@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from inspections import freshness
+from inspections.follow_through import THRESHOLD, update_statuses
 from inspections.importer.service import import_source, store_source
-from inspections.models import Inspection
+from inspections.models import Finding, FollowThroughLink, Inspection, Recommendation
 
 from .conftest import REPORTS
 
@@ -25,3 +29,88 @@ def import_seeds(*names: str) -> list[Inspection]:
         assert attempt.outcome == "created", (attempt.error, attempt.log)
         inspections.append(source.inspections.get())
     return inspections
+
+
+# --- Follow-through links on the seeds, one of each kind ------------------------------------
+
+Link = FollowThroughLink
+OVERSIGHT_2013 = "ensure that there is routine and recorded management oversight of cases"
+OVERSIGHT_2017 = "the management oversight which is undertaken in addition to supervision"
+
+
+@dataclass
+class FollowThroughLinks:
+    """The links made for a test, by what each is."""
+
+    confirmed: Link  # 2013 recommendation -> the 2017 visit's finding, below the threshold
+    suggested: Link  # 2010 recommendation -> a 2013 recommendation, above the threshold
+    weak: Link  # 2010 recommendation -> a 2013 finding, below the threshold, undecided
+    rejected: Link  # 2010 recommendation -> another 2013 finding, above it, rejected
+
+    @property
+    def oversight_2013(self) -> Recommendation:
+        return self.confirmed.recommendation
+
+    @property
+    def recommendation_2010(self) -> Recommendation:
+        return self.suggested.recommendation
+
+
+def make_follow_through_links() -> FollowThroughLinks:
+    """Follow-through links on Somerset's seeds, each of one kind, as a curator or the
+    matcher would store them, with the statuses they give."""
+    oversight_2013 = Recommendation.objects.get(text__startswith=OVERSIGHT_2013)
+    visit_finding = Finding.objects.get(text__contains=OVERSIGHT_2017)
+    in_2010 = Recommendation.objects.filter(
+        inspection__authority__slug="somerset", inspection__start_date__year=2010
+    ).order_by("position")
+    recommendation_2010 = in_2010.first()
+    later_recommendation = (
+        Recommendation.objects.filter(inspection=oversight_2013.inspection)
+        .exclude(pk=oversight_2013.pk)
+        .order_by("position")
+        .first()
+    )
+    findings_2013 = Finding.objects.filter(inspection=oversight_2013.inspection).order_by(
+        "position"
+    )
+    links = FollowThroughLinks(
+        confirmed=Link.objects.create(
+            recommendation=oversight_2013,
+            later_finding=visit_finding,
+            score=0.20,
+            rank=1,
+            stance=Link.Stance.NOT_IMPROVED,
+            source=Link.Source.SUGGESTED,
+            decision=Link.Decision.CONFIRMED,
+        ),
+        suggested=Link.objects.create(
+            recommendation=recommendation_2010,
+            later_recommendation=later_recommendation,
+            score=THRESHOLD + 0.05,
+            rank=1,
+            stance=Link.Stance.RAISED_AGAIN,
+            source=Link.Source.SUGGESTED,
+        ),
+        weak=Link.objects.create(
+            recommendation=recommendation_2010,
+            later_finding=findings_2013[0],
+            score=THRESHOLD - 0.05,
+            rank=3,
+            stance=Link.Stance.IMPROVED,
+            source=Link.Source.SUGGESTED,
+        ),
+        rejected=Link.objects.create(
+            recommendation=recommendation_2010,
+            later_finding=findings_2013[1],
+            score=THRESHOLD + 0.1,
+            rank=2,
+            stance=Link.Stance.IMPROVED,
+            source=Link.Source.SUGGESTED,
+            decision=Link.Decision.REJECTED,
+        ),
+    )
+    update_statuses([oversight_2013.pk, recommendation_2010.pk])
+    # Recorded as the change's commit would be: with the listing cells counted for it.
+    freshness.record_change_now()
+    return links

@@ -15,11 +15,13 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks import synthetic
-from inspections.models import Finding
+from inspections import freshness
+from inspections.models import DataVersion, Finding
 
 from . import seeds
 
@@ -67,6 +69,10 @@ def _subject_urls() -> dict[str, str]:
         "judgements download": "/inspections/?format=json&rows=judgements",
         "latest grades download": "/authorities/?format=csv",
         "recommendations list": f"/recommendations/?theme={theme.slug}",
+        "subjects raised again": "/follow-through/",
+        "subjects filtered": "/follow-through/?"
+        + urlencode({"year": inspection.start_date.year, "framework": "sif"}),
+        "follow-through links download": "/follow-through/?format=csv",
         "finding permalink": finding.get_absolute_url(),
         "recommendation permalink": recommendation.get_absolute_url(),
         "theme list": "/themes/",
@@ -100,14 +106,25 @@ def _query_counts(client) -> dict[str, int]:
     return counts
 
 
-def test_each_page_makes_the_same_queries_at_10_and_at_1000_findings(client):
+@pytest.mark.parametrize("cells", ["counted after the change", "not yet counted"])
+def test_each_page_makes_the_same_queries_at_10_and_at_1000_findings(client, cells):
     seeds.import_seeds(*seeds.ALL)
 
+    def changed() -> None:
+        # As the change's commit would: the listing cells counted for it, or (a rebuild
+        # still to come) the listings counting their rows meanwhile.
+        freshness.record_change_now()
+        if cells == "not yet counted":
+            DataVersion.objects.update(version=F("version") + 1)
+        assert freshness.current().cells_are_current == (cells == "counted after the change")
+
     call_command("generate_corpus", findings=10, recommendations=3, seed=1, verbosity=0)
+    changed()
     small = _query_counts(client)
     call_command(
         "generate_corpus", clear=True, findings=1000, recommendations=100, seed=1, verbosity=0
     )
+    changed()
     large = _query_counts(client)
 
     assert Finding.objects.filter(inspection__in=synthetic.synthetic_inspections()).count() == 1000

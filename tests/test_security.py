@@ -327,6 +327,7 @@ DOWNLOADS = {
     "inspection-list": ("csv", "json"),
     "finding-list": ("csv", "json"),
     "recommendation-list": ("csv", "json"),
+    "follow-through": ("csv", "json"),  # its links
 }
 
 

@@ -96,12 +96,12 @@ def test_facets_take_one_query_each(seeds, django_assert_num_queries):
     with django_assert_num_queries(9):
         listing_facets(listing=listing)
     listing = recommendation_list(filters=QueryDict("theme=neglect"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # and what happened next
         listing_facets(listing=listing)
 
 
 def test_authority_history(seeds, django_assert_num_queries):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # with the follow-through links
         history = authority_history(slug="somerset")
     assert [i.start_date.year for i in history.inspections] == [2010, 2013, 2017]
     assert [i.framework for i in history.graded] == ["protection"]
@@ -311,16 +311,17 @@ def test_recent_inspections_place_a_report_without_a_publication_date_by_its_dat
 # --- Pages of a listing: read from the summary's index, the same rows as sorting all ---
 
 
-def _all_pages(listing, page_size: int) -> list:
+def _all_pages(listing, page_size: int, *, cells_current: bool = True) -> list:
     from django.core.paginator import Paginator
 
     from inspections.selectors import ListingPages, listing_summary
 
-    summary = listing_summary(listing=listing, identity="test")
+    summary = listing_summary(listing=listing, identity="test", cells_current=cells_current)
     paginator = Paginator(ListingPages(listing, summary), page_size)
     return [row for number in paginator.page_range for row in paginator.page(number)]
 
 
+@pytest.mark.parametrize("cells_current", [True, False], ids=["stored cells", "rows counted"])
 @pytest.mark.parametrize(
     ("select", "params"),
     [
@@ -328,29 +329,82 @@ def _all_pages(listing, page_size: int) -> list:
         (finding_list, "theme=management-oversight&grade=inadequate"),
         (finding_list, "q=child"),
         (finding_list, "q=supervision or neglect"),
+        (finding_list, "theme=neglect&theme=management-oversight&area_grade=inadequate"),
         (recommendation_list, ""),
         (recommendation_list, "authority=somerset"),
         (finding_list, "authority=atlantis"),
     ],
 )
-def test_every_page_holds_the_listings_rows_in_its_order(seeds, select, params):
+def test_every_page_holds_the_listings_rows_in_its_order(seeds, select, params, cells_current):
     listing = select(filters=QueryDict(params))
     expected = [row.pk for row in listing.rows]
     # Page sizes that split inspections anywhere, not only at their edges.
     for page_size in (7, 50):
-        assert [row.pk for row in _all_pages(listing, page_size)] == expected
+        pages = _all_pages(listing, page_size, cells_current=cells_current)
+        assert [row.pk for row in pages] == expected
 
 
-def test_ranked_pages_past_the_kept_ids_are_sorted_in_the_database(seeds, monkeypatch):
-    from inspections.selectors import listings
+def test_a_search_with_too_many_matches_to_rank_comes_newest_first(seeds, monkeypatch):
+    from inspections.selectors import ListingPages, listing_summary, listings
 
-    listing = finding_list(filters=QueryDict("q=child"))
-    expected = [row.pk for row in listing.rows]
     monkeypatch.setattr(listings, "RANKED_IDS", 10)
-    from django.core.cache import cache
+    listing = finding_list(filters=QueryDict("q=child"))
+    ranked = [row.pk for row in listing.rows]
+    summary = listing_summary(listing=listing, identity="test", cells_current=True)
+    assert summary.too_many_to_rank and summary.count == len(ranked) > 10
+    assert not listing.is_ranked
+    usual = [row.pk for row in finding_list(filters=QueryDict("")).rows if row.pk in ranked]
+    assert usual != ranked  # so the test tells the two orders apart
+    assert [row.pk for row in _all_pages(listing, 7)] == usual
+    assert len(ListingPages(listing, summary)[0:50]) == 10 + 40
 
-    cache.clear()
-    assert [row.pk for row in _all_pages(listing, 7)] == expected
+
+# Filters each answered a different way: by cells alone, by a single theme's cells, by
+# rows (several themes, a search, a recommendation's area through its evidence).
+SUMMARY_CASES = [
+    (finding_list, ""),
+    (finding_list, "grade=inadequate&year=2013"),
+    (finding_list, "theme=management-oversight"),
+    (finding_list, "theme=management-oversight&theme=neglect&region=E12000009"),
+    (finding_list, "area=help_and_protection&area_grade=inadequate&authority=somerset"),
+    (finding_list, "area_grade=good&area_grade=requires_improvement&framework=sif"),
+    (finding_list, "q=supervision&region=south-west"),
+    (finding_list, "q=child&theme=neglect&grade=requires_improvement"),
+    (finding_list, "theme=no-such-theme"),
+    (recommendation_list, ""),
+    (recommendation_list, "addressee=authority&timescale=immediately&theme=neglect"),
+    (recommendation_list, "area=help_and_protection&year=2013"),
+    (recommendation_list, "q=plans&authority=somerset&authority=devon"),
+]
+
+
+@pytest.mark.parametrize("cells_current", [True, False], ids=["stored cells", "rows counted"])
+@pytest.mark.parametrize(("select", "params"), SUMMARY_CASES)
+def test_a_summary_counts_what_counting_the_rows_counts(seeds, select, params, cells_current):
+    from inspections.selectors import listing_summary
+
+    listing = select(filters=QueryDict(params))
+    assert listing.is_valid
+    summary = listing_summary(listing=listing, identity="test", cells_current=cells_current)
+    assert summary.count == listing.filtered.count()
+    # Each facet as one GROUP BY over the rows gives it (listing_facets: the reference).
+    assert summary.facets == listing_facets(listing=listing)
+
+
+def test_the_cells_follow_a_curators_change(seeds, django_capture_on_commit_callbacks):
+    from inspections import freshness
+    from inspections.selectors import listing_summary
+
+    finding = Finding.objects.published().filter(themes__slug="neglect").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        finding.is_hidden = True
+        finding.save()
+    state = freshness.current()
+    assert state.cells_are_current
+    listing = finding_list(filters=QueryDict("theme=neglect"))
+    summary = listing_summary(listing=listing, identity=state.cache_key, cells_current=True)
+    assert summary.count == listing.filtered.count()
+    assert finding.pk not in {row.pk for row in _all_pages(listing, 50)}
 
 
 def test_a_deep_page_takes_the_queries_the_first_does(seeds, django_assert_num_queries):
@@ -359,7 +413,7 @@ def test_a_deep_page_takes_the_queries_the_first_does(seeds, django_assert_num_q
     from inspections.selectors import ListingPages, listing_summary
 
     listing = finding_list(filters=QueryDict(""))
-    summary = listing_summary(listing=listing, identity="test")
+    summary = listing_summary(listing=listing, identity="test", cells_current=True)
     paginator = Paginator(ListingPages(listing, summary), 5)
     assert paginator.num_pages > 3
     for number in (1, paginator.num_pages // 2, paginator.num_pages):

@@ -9,8 +9,9 @@ withdrawn record's own permalink, which answers 410.
 One module per family of pages: `listings` (/findings/, /recommendations/, /inspections/
 and their facets), `exports` (their downloads' rows), `authorities`, `comparisons` (two
 inspections side by side; an authority beside its neighbours), `records` (an inspection
-and the permalinks), `themes`, `home`, `about` and `feeds`. What views call is importable
-from here.
+and the permalinks), `follow_through` (what happened next to recommendations: on
+permalinks, council pages, /follow-through/ and its download), `themes`, `home`, `about`
+and `feeds`. What views call is importable from here.
 """
 
 from .about import coverage
@@ -27,6 +28,7 @@ from .comparisons import (
     inspection_comparison,
     neighbour_comparison,
 )
+from .follow_through import link_download, national_follow_through
 from .home import home_page, national_picture
 from .listings import (
     Listing,
@@ -63,8 +65,10 @@ __all__ = [
     "inspection_list",
     "inspection_source",
     "latest_grades",
+    "link_download",
     "listing_facets",
     "listing_summary",
+    "national_follow_through",
     "national_picture",
     "neighbour_comparison",
     "recommendation_list",

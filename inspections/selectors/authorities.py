@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..reference import REORGANISATIONS, alternative_names, read_authority_rows
 from ..vocabulary import AREAS, GRADE_ORDINALS
+from .follow_through import FollowedInspection, council_follow_through
 
 
 def _latest_graded(field_name: str) -> Subquery:
@@ -153,6 +154,8 @@ class AuthorityHistory:
     predecessors: list[Authority]
     successors: list[Authority]
     raised_again: list[RaisedAgain] = field(default_factory=list)
+    # Each inspection's recommendations with their status and next evidence, oldest first.
+    follow_through: list[FollowedInspection] = field(default_factory=list)
 
 
 def raised_again(inspections: list[Inspection]) -> list[RaisedAgain]:
@@ -252,6 +255,7 @@ def authority_history(*, slug: str) -> AuthorityHistory:
         predecessors=list(authority.predecessors.order_by("name")),
         successors=list(authority.successors.order_by("name")),
         raised_again=raised_again(inspections),
+        follow_through=council_follow_through(inspections),
     )
 
 

@@ -14,18 +14,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from .. import freshness, search
+from .. import freshness, listing_cells, search
 from ..filters import (
     FindingFilterSet,
     InspectionFilterSet,
     ListingFilterSet,
     RecommendationFilterSet,
 )
-from ..listing_kinds import FINDINGS, INSPECTIONS, RECOMMENDATIONS, Facet, ListingKind
-from ..models import Judgement
+from ..listing_kinds import (
+    FINDINGS,
+    INSPECTIONS,
+    RECOMMENDATIONS,
+    THEME,
+    Facet,
+    ListingKind,
+)
+from ..models import Inspection, Judgement, ListingCell
 from .shared import grouped, themes_prefetch
 
 
@@ -36,6 +43,9 @@ class Listing:
     filterset: ListingFilterSet
     base: QuerySet
     kind: ListingKind
+    # False when a search matches too many rows to rank (RANKED_IDS): its rows come in the
+    # usual order instead (listing_summary decides).
+    rank_matches: bool = True
 
     @property
     def is_valid(self) -> bool:
@@ -59,7 +69,7 @@ class Listing:
             rows = rows.annotate(**{name: make() for name, make in annotations.items()})
         order: list[Any] = list(self.kind.order)
         # A search puts the best matches first, then the usual order.
-        relevance = search.rank(self.filterset.search_queries())
+        relevance = search.rank(self.filterset.search_queries()) if self.rank_matches else None
         if relevance is not None:
             rows = rows.annotate(rank=relevance)
             order.insert(0, F("rank").desc())
@@ -75,7 +85,7 @@ class Listing:
     @property
     def is_ranked(self) -> bool:
         """Whether rows come best match first (a search with a word to look for)."""
-        return search.rank(self.filterset.search_queries()) is not None
+        return self.rank_matches and search.rank(self.filterset.search_queries()) is not None
 
 
 def finding_list(*, filters: Mapping[str, Any]) -> Listing:
@@ -139,7 +149,8 @@ def _theme_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
         kind.theme_link.objects.filter(**{f"{link_field}__in": rows.values("pk")})
         .order_by()
         .values("theme__slug", "theme__name")
-        .annotate(count=Count("pk"))
+        # The theme, not the link's id: PostgreSQL reads it from the (row, theme) index alone.
+        .annotate(count=Count("theme"))
         .order_by("-count", "theme__name")
     )
     return FacetCounts(
@@ -274,6 +285,8 @@ class ListingSummary:
     and `rows_before[i]` how many rows come before inspection_ids[i]'s. Ranked, `ranked_ids`
     are the first RANKED_IDS rows' ids, best first. Either way a page reads just its rows
     (see `ListingPages`), instead of sorting every match to skip all but fifty.
+    `too_many_to_rank`: a search matched more than RANKED_IDS rows, which come in the
+    usual order instead (ranking every one of 68,000 matches took 0.7 s).
     """
 
     count: int
@@ -281,13 +294,40 @@ class ListingSummary:
     inspection_ids: list[int] = field(default_factory=list)
     rows_before: list[int] = field(default_factory=list)
     ranked_ids: list[int] | None = None
+    too_many_to_rank: bool = False
+
+
+def listing_summary(
+    *, listing: Listing, identity: str, cells_current: bool = False
+) -> ListingSummary:
+    """The listing's row count, facet counts and page index, cached while the data is
+    unchanged: `identity` is the data's (freshness.data_identity).
+
+    Findings and recommendations are counted from their listing cells when
+    `cells_current` (freshness.Freshness.cells_are_current), otherwise from cells counted
+    from the matching rows; either way in a few queries (inspections/listing_cells.py).
+    Also tells `listing` whether its rows are ranked.
+    """
+    if not listing.is_valid:
+        return ListingSummary(0, [])
+    filters = json.dumps(sorted(listing.filterset.active().items()), default=str)
+    key = freshness.cache_key(f"listing-summary:{listing.kind.name}", f"{identity}|{filters}")
+    summary = cache.get(key)
+    if summary is None:
+        if listing.kind.cell_columns is None:
+            summary = _counted_summary(listing)
+        else:
+            summary = _cell_summary(listing, stored=cells_current)
+        cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+    listing.rank_matches = not summary.too_many_to_rank
+    return summary
 
 
 def _rows_per_inspection(listing: Listing) -> list[tuple[int, int]]:
     kind = listing.kind
     rows = listing.filtered.order_by()
     named = {column.lstrip("-") for column in kind.inspection_order}
-    # Only what the inspections' order names: a finding's area grade is a subquery a row.
+    # Only what the inspections' order names.
     rows = rows.annotate(
         **{name: make() for name, make in kind.annotations.items() if name in named}
     )
@@ -299,36 +339,258 @@ def _rows_per_inspection(listing: Listing) -> list[tuple[int, int]]:
     )
 
 
-def listing_summary(*, listing: Listing, identity: str) -> ListingSummary:
-    """The listing's row count, facet counts and page index, cached while the data is
-    unchanged: `identity` is the data's (freshness.data_identity)."""
-    if not listing.is_valid:
-        return ListingSummary(0, [])
-    filters = json.dumps(sorted(listing.filterset.active().items()), default=str)
-    key = freshness.cache_key(f"listing-summary:{listing.kind.name}", f"{identity}|{filters}")
-    summary = cache.get(key)
-    if summary is not None:
-        return summary
-    if listing.is_ranked:
-        ranked_ids = list(listing.rows.values_list("pk", flat=True)[:RANKED_IDS])
-        count = len(ranked_ids)
-        if count == RANKED_IDS:
-            count = listing.filtered.count()
-        summary = ListingSummary(count, listing_facets(listing=listing), ranked_ids=ranked_ids)
-    else:
-        per_inspection = _rows_per_inspection(listing)
-        rows_before, total = [], 0
-        for _, rows in per_inspection:
-            rows_before.append(total)
-            total += rows
-        summary = ListingSummary(
-            total,
-            listing_facets(listing=listing),
-            inspection_ids=[inspection_id for inspection_id, _ in per_inspection],
-            rows_before=rows_before,
+def _counted_summary(listing: Listing) -> ListingSummary:
+    # A listing without cells (the inspections: a few thousand rows) counts its rows.
+    per_inspection = _rows_per_inspection(listing)
+    rows_before, total = [], 0
+    for _, rows in per_inspection:
+        rows_before.append(total)
+        total += rows
+    return ListingSummary(
+        total,
+        listing_facets(listing=listing),
+        inspection_ids=[inspection_id for inspection_id, _ in per_inspection],
+        rows_before=rows_before,
+    )
+
+
+@dataclass(frozen=True)
+class _InspectionFacts:
+    """What the filters and facets read of a row's inspection, and its place in the order."""
+
+    order: int
+    values: dict[str, Any]  # by parameter: grade, year, framework, region, authority
+    region_code: str
+    region_name: str
+    authority_name: str
+    grades: dict[str, list[str]]  # by area: its judgements' grades, first read first
+
+
+def _inspection_facts(kind: ListingKind) -> dict[int, _InspectionFacts]:
+    # The inspections in the order the listing's rows follow them, by the database's
+    # collation (a page is then read with the same ORDER BY).
+    order = [
+        column.replace("inspection__", "").replace("inspection_id", "id")
+        for column in kind.inspection_order
+    ]
+    grades: dict[int, dict[str, list[str]]] = {}
+    if "area" in kind.cell_columns:
+        judgements = Judgement.objects.order_by("id").values_list("inspection_id", "area", "grade")
+        for inspection_id, area, grade in judgements:
+            grades.setdefault(inspection_id, {}).setdefault(area, []).append(grade)
+    rows = Inspection.objects.order_by(*order).values_list(
+        "id",
+        "overall_grade",
+        "start_date",
+        "framework",
+        "authority__slug",
+        "authority__name",
+        "authority__region__slug",
+        "authority__region__code",
+        "authority__region__name",
+    )
+    return {
+        pk: _InspectionFacts(
+            position,
+            {
+                "grade": grade,
+                "year": str(start.year),
+                "framework": framework,
+                "authority": authority,
+                "region": region,
+            },
+            region_code,
+            region_name,
+            authority_name,
+            grades.get(pk, {}),
         )
-    cache.set(key, summary, SUMMARY_CACHE_SECONDS)
-    return summary
+        for position, (
+            pk,
+            grade,
+            start,
+            framework,
+            authority,
+            authority_name,
+            region,
+            region_code,
+            region_name,
+        ) in enumerate(rows)
+    }
+
+
+INSPECTION_FILTERS = ("grade", "year", "framework", "region", "authority")
+
+
+def _cell_columns(kind: ListingKind) -> dict[str, int]:
+    """Each filter on a listing cell's own columns, by name, and its column's place in the
+    cell (inspection id, *columns, rows)."""
+    places = {column: place + 1 for place, column in enumerate(kind.cell_columns)}
+    return {f.name: places[f.column] for f in kind.facets if f.column in places}
+
+
+def _cell_filters(kind: ListingKind) -> set[str]:
+    """The filters a listing cell answers: its inspection's, its own columns', and a
+    finding's area grade (its inspection's judgement of its area)."""
+    names = {*INSPECTION_FILTERS, *_cell_columns(kind)}
+    if "area" in kind.cell_columns:
+        names.add("area_grade")
+    return names
+
+
+def _cell_summary(listing: Listing, *, stored: bool) -> ListingSummary:
+    kind, fs = listing.kind, listing.filterset
+    active = fs.active()
+    themes = active.get("theme", [])
+    by_cell = _cell_filters(kind)
+    # A search, or a filter no cell answers (a recommendation's area, through its
+    # evidence), is applied to the rows, which are then counted into cells.
+    by_rows = [name for name in active if name not in by_cell and name != "theme"]
+    stored = stored and not by_rows
+    if stored and len(themes) <= 1:
+        theme_ids = fs.theme_ids(themes) if themes else [None]
+        cells = (
+            []
+            if not theme_ids
+            else list(
+                ListingCell.objects.filter(listing=kind.name, theme_id=theme_ids[0])
+                .order_by()
+                .values_list("inspection_id", *kind.cell_columns, "rows")
+            )
+        )
+    else:
+        rows = fs.filter_queryset_only(listing.base, *by_rows, "theme")
+        cells = list(listing_cells.cell_rows(kind, rows))
+
+    facts = _inspection_facts(kind)
+    columns = _cell_columns(kind)
+    chosen = {name: set(values) for name, values in active.items() if name in by_cell}
+
+    def value_of(name: str, cell: tuple, fact: _InspectionFacts) -> Any:
+        if name in columns:
+            return cell[columns[name]]
+        if name == "area_grade":
+            grades = fact.grades.get(cell[columns["area"]])
+            return grades[0] if grades else None
+        return fact.values[name]
+
+    def passes(name: str, cell: tuple, fact: _InspectionFacts) -> bool:
+        if name == "region":  # named by slug or by ONS code
+            return bool({fact.values["region"], fact.region_code} & chosen[name])
+        if name == "area_grade":
+            return bool(set(fact.grades.get(cell[columns["area"]], ())) & chosen[name])
+        return value_of(name, cell, fact) in chosen[name]
+
+    facets = [f for f in kind.facets if f.name != "theme"]
+    tallies: dict[str, dict[Any, int]] = {f.name: {} for f in facets}
+    per_inspection: dict[int, int] = {}
+    for cell in cells:
+        fact = facts.get(cell[0])
+        if fact is None:
+            continue
+        failed = {name for name in chosen if not passes(name, cell, fact)}
+        rows = cell[-1]
+        if not failed:
+            per_inspection[cell[0]] = per_inspection.get(cell[0], 0) + rows
+        for facet in facets:
+            # A facet's own filter is left out of its counts (Datasette's rule).
+            if failed <= {facet.name, *facet.counted_without}:
+                tally = tallies[facet.name]
+                key = value_of(facet.name, cell, fact)
+                tally[key] = tally.get(key, 0) + rows
+
+    counts: list[FacetCounts] = []
+    for facet in kind.facets:
+        if facet.name == "theme":
+            if not stored:
+                counts.append(None)
+                continue
+            # The inspections every inspection filter leaves, by id (a short list, or none).
+            inspection_filters = [name for name in INSPECTION_FILTERS if name in chosen]
+            inspection_ids = None
+            if inspection_filters:
+                cell = (0, *("" for _ in kind.cell_columns), 0)
+                inspection_ids = [
+                    pk
+                    for pk, fact in facts.items()
+                    if all(passes(name, cell, fact) for name in inspection_filters)
+                ]
+            counts.append(_stored_theme_facet(facet, listing, inspection_ids))
+            continue
+        counts.append(_tallied_facet(facet, tallies[facet.name], facts))
+    if None in counts:  # the theme facet counted over the rows, as a search needs
+        theme_rows = fs.filter_queryset_except(listing.base, "theme")
+        counts = [_theme_facet(THEME, theme_rows, listing) if c is None else c for c in counts]
+
+    order = sorted(per_inspection, key=lambda pk: facts[pk].order)
+    rows_before, total = [], 0
+    for inspection_id in order:
+        rows_before.append(total)
+        total += per_inspection[inspection_id]
+    if listing.is_ranked and total <= RANKED_IDS:
+        ranked_ids = list(listing.rows.values_list("pk", flat=True)[:RANKED_IDS])
+        return ListingSummary(total, counts, ranked_ids=ranked_ids)
+    return ListingSummary(
+        total,
+        counts,
+        inspection_ids=order,
+        rows_before=rows_before,
+        too_many_to_rank=listing.is_ranked,
+    )
+
+
+def _tallied_facet(
+    facet: Facet, tally: dict[Any, int], facts: dict[int, _InspectionFacts]
+) -> FacetCounts:
+    """A facet's choices from its tally, as the GROUP BY counters give them."""
+    if facet.name == "year":
+        years = sorted((year for year in tally if year), key=int, reverse=True)
+        return FacetCounts(facet.name, facet.label, [FacetCount(y, y, tally[y]) for y in years])
+    if facet.name in ("region", "authority"):
+        names, codes = {}, {}
+        for fact in facts.values():
+            slug = fact.values[facet.name]
+            if slug in tally:
+                names[slug] = fact.region_name if facet.name == "region" else fact.authority_name
+                codes[fact.region_code] = slug
+        choices = [FacetCount(slug, names[slug], tally[slug]) for slug in names]
+        return FacetCounts(
+            facet.name,
+            facet.label,
+            sorted(choices, key=lambda choice: choice.label),
+            codes if facet.name == "region" else {},
+        )
+    codes = facet.codes or {}
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [FacetCount(code, words, tally[code]) for code, words in codes.items() if code in tally],
+        dict(codes),
+    )
+
+
+def _stored_theme_facet(
+    facet: Facet, listing: Listing, inspection_ids: list[int] | None
+) -> FacetCounts:
+    # The theme cells every other filter leaves, summed per theme: the inspections' filters
+    # as the inspections they leave (`inspection_ids`; None: every one), the cells' own
+    # columns' filters as they are.
+    kind = listing.kind
+    cells = ListingCell.objects.filter(listing=kind.name, theme__isnull=False)
+    if inspection_ids is not None:
+        cells = cells.filter(inspection_id__in=inspection_ids)
+    own = [name for name in _cell_filters(kind) if name not in INSPECTION_FILTERS]
+    theme_counts = (
+        listing.filterset.filter_queryset_only(cells, *own)
+        .order_by()
+        .values("theme__slug", "theme__name")
+        .annotate(count=Sum("rows"))
+        .order_by("-count", "theme__name")
+    )
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [FacetCount(r["theme__slug"], r["theme__name"], r["count"]) for r in theme_counts],
+    )
 
 
 class ListingPages:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.http import Http404
 
 from ..listing_kinds import area_grade_subquery
 from ..models import Finding, Inspection, Judgement, Recommendation
+from .follow_through import NextItem, next_items
 from .shared import themes_prefetch
 
 
@@ -113,10 +114,13 @@ class RecommendationPermalink:
     previous: Recommendation | None
     next: Recommendation | None
     evidence: list[Finding]
+    # What later inspections said on its subject, earliest first (its public links).
+    next_items: list[NextItem] = field(default_factory=list)
 
 
 def recommendation_permalink(*, public_id: str) -> RecommendationPermalink:
-    """A recommendation by its permalink, with its evidence and neighbours in its list.
+    """A recommendation by its permalink, with its evidence, its neighbours in its list,
+    and what later inspections said on its subject.
 
     Raises Http404 when there is none; a hidden or withdrawn one is returned bare.
     """
@@ -138,7 +142,9 @@ def recommendation_permalink(*, public_id: str) -> RecommendationPermalink:
     evidence = list(
         Finding.objects.published().filter(recommendations=recommendation).order_by("position")
     )
-    return RecommendationPermalink(recommendation, previous, following, evidence)
+    return RecommendationPermalink(
+        recommendation, previous, following, evidence, next_items(recommendation=recommendation)
+    )
 
 
 def inspection_source(*, slug: str) -> Inspection:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .. import links
-from ..vocabulary import GRADES, TIMESCALES
+from ..vocabulary import FOLLOW_THROUGH_STATUSES, GRADES, TIMESCALES
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ def grade_label(code: str | None) -> str:
 def timescale_label(code: str | None) -> str:
     """A recommendation's timescale in words."""
     return TIMESCALES.get(code or "", "")
+
+
+@register.filter
+def follow_through_label(code: str | None) -> str:
+    """What happened next to a recommendation, in words ("Raised again")."""
+    return FOLLOW_THROUGH_STATUSES.get(code or "", "")
 
 
 @register.filter
@@ -90,7 +96,11 @@ NAVIGATION = [
     ),
     ("Inspections", "inspection-list", {"inspection-list"}),
     ("Findings", "finding-list", {"finding-list", "finding-detail"}),
-    ("Recommendations", "recommendation-list", {"recommendation-list", "recommendation-detail"}),
+    (
+        "Recommendations",
+        "recommendation-list",
+        {"recommendation-list", "recommendation-detail", "follow-through"},
+    ),
     ("Themes", "theme-list", {"theme-list", "theme-detail"}),
     ("About", "about", {"about"}),
 ]

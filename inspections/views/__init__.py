@@ -2,7 +2,8 @@
 
 `listings` serves /findings/, /recommendations/ and /inspections/ (with their CSV and JSON
 twins), `comparisons` the side-by-side pages (two inspections; an authority and its neighbours),
-`pages` everything else.
+`follow_through` the subjects raised again across councils and the links' download, `pages`
+everything else.
 """
 
 from .about import about
@@ -13,6 +14,7 @@ from .comparisons import (
     inspection_comparison,
 )
 from .crawlers import robots_txt
+from .follow_through import follow_through
 from .listings import finding_list, inspection_list, recommendation_list
 from .pages import (
     authority_detail,
@@ -36,6 +38,7 @@ __all__ = [
     "compare_choice",
     "finding_detail",
     "finding_list",
+    "follow_through",
     "healthz",
     "home",
     "inspection_comparison",

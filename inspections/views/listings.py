@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from .. import selectors
+from .. import freshness, selectors
 from ..freshness import data_identity
 from ..links import query_url
 from ..listing_kinds import INSPECTIONS
@@ -81,7 +81,11 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
         origin = f"{request.scheme}://{request.get_host()}" if kind.absolute_urls else ""
         return export_response(listing, fmt, origin=origin, judgements=rows == ["judgements"])
 
-    summary = selectors.listing_summary(listing=listing, identity=data_identity(request))
+    summary = selectors.listing_summary(
+        listing=listing,
+        identity=data_identity(request),
+        cells_current=freshness.current(request).cells_are_current,
+    )
     # Counted once per data version, and each page read without sorting every row.
     paginator = Paginator(selectors.ListingPages(listing, summary), PAGE_SIZE)
     try:
@@ -144,6 +148,7 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
             ],
             "downloads": downloads,
             "has_filters": bool(params),
+            "too_many_to_rank": summary.too_many_to_rank,
         },
         status=200 if listing.is_valid else 400,
     )

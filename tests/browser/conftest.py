@@ -27,7 +27,7 @@ from inspections.importer.service import import_source, store_source
 from inspections.models import Finding, Inspection, Recommendation, SourceDocument, ThemeModel
 
 from ..conftest import REPORTS
-from ..seeds import ALL, import_seeds
+from ..seeds import ALL, import_seeds, make_follow_through_links
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -90,19 +90,23 @@ class Site:
     url: str
     finding: str  # evidence for a recommendation, with themes
     recommendation: str  # one addressed to an LSCB
+    followed: str  # a recommendation with what happened next: a curator's confirmed link
 
     def __call__(self, path: str) -> str:
         """The absolute address of a path on the site."""
         return self.url + path
 
 
-def import_reports() -> None:
-    """The five seed reports and every PDF in fixtures/reports/, through the real importer."""
+def import_reports() -> str:
+    """The five seed reports and every PDF in fixtures/reports/, through the real importer,
+    and follow-through links on Somerset's (tests/seeds.py); the permalink of a
+    recommendation with a confirmed link."""
     import_seeds(*ALL)
     for path in sorted(REPORTS.glob("*.pdf")):
         source, _ = store_source(path.read_bytes(), path.name)
         attempt = import_source(source)
         assert attempt.outcome == "created", attempt.log
+    return make_follow_through_links().oversight_2013.get_absolute_url()
 
 
 def _row_counts() -> dict[str, int]:
@@ -121,7 +125,7 @@ def site(
         before = _row_counts()
         assert before["inspections.Authority"], "the reference data is missing"
         try:
-            import_reports()
+            followed = import_reports()
             yield Site(
                 url=live_server.url,
                 finding=_permalink(
@@ -136,6 +140,7 @@ def site(
                         inspection__slug=NORTH_SOMERSET_2017, addressee="lscb"
                     )
                 ),
+                followed=followed,
             )
         finally:
             # Leave the database as the other tests expect it: reference data only.

@@ -44,6 +44,13 @@ PAGE_TYPES = {
     ),
     "finding": (lambda site: site.finding, 200),
     "recommendation": (lambda site: site.recommendation, 200),
+    "recommendation followed through": (lambda site: site.followed, 200),
+    "subjects raised again": (lambda site: "/follow-through/", 200),
+    "subjects by status, year and framework": (
+        lambda site: "/follow-through/?follow_through=not_improved&year=2013&framework=protection",
+        200,
+    ),
+    "subjects, malformed": (lambda site: "/follow-through/?year=20x3", 400),
     "themes": (lambda site: "/themes/", 200),
     "theme": (lambda site: "/themes/management-oversight/", 200),
     "about": (_about, 200),

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -148,3 +149,43 @@ def test_a_search_and_a_filter_from_the_form_with_javascript(page, site: Site):
     for row in rows:
         assert "supervision" in row["text"].lower()
         assert MANAGEMENT_OVERSIGHT in row["themes"]
+
+
+def test_what_happened_next_from_a_permalink_and_across_councils(page_without_js, site: Site):
+    """A recommendation's later evidence, then the subjects raised again at 2010's
+    inspections, their recommendations, and the links as a download, without JavaScript."""
+    page = page_without_js
+    page.goto(site(site.followed))
+    section = page.get_by_role("heading", name="What happened next")
+    assert section.is_visible()
+    main = page.get_by_role("main").inner_text()
+    assert "Later findings say it has not improved" in main
+    assert "Confirmed by a curator" in main
+    follow(page, page.get_by_role("link", name="Monitoring visit, May 2017: a finding"))
+    assert re.fullmatch(r"/findings/[0-9a-z]+/", urlsplit(page.url).path)
+    assert "not sufficiently robust" in page.get_by_role("main").inner_text()
+
+    page.goto(site("/recommendations/"))
+    follow(page, page.get_by_role("link", name="What happened next, by subject"))
+    page.get_by_label("Year of the recommendation's inspection").select_option("2010")
+    submit(page, "Show")
+    # "Any kind" sends an empty framework: the page drops it from its address.
+    assert query(page.url) == [("follow_through", "raised_again"), ("year", "2010")]
+    table = page.locator("table[data-subjects]")
+    first = table.locator("tbody tr").first
+    count = int(first.locator("td").first.inner_text().split()[0])
+    follow(page, first.locator("td a").first)
+    assert ("follow_through", "raised_again") in query(page.url)
+    assert result_count(page) == count
+
+    page.goto(site("/follow-through/?year=2010"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(download(page, page.get_by_role("link", name=re.compile(r"^CSV")).first))
+        )
+    )
+    assert rows
+    for row in rows:
+        assert row["status"] == "raised_again"
+        assert row["start_date"].startswith("2010-")
+        assert row["source"] in ("suggested", "confirmed", "curator")
