@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from .seeds import make_follow_through_links
+
 pytestmark = pytest.mark.django_db
 
 SOMERSET_2013 = "somerset-2013-06-24-protection"
@@ -28,6 +30,7 @@ PAGES_WITH_TABLES = [
     "/themes/",
     "/themes/management-oversight/",
     "/about/",
+    "/follow-through/",
 ]
 
 # The role each table element must state, as it stops being displayed as a table.
@@ -76,6 +79,7 @@ def _words(text: str) -> str:
 
 @pytest.mark.parametrize("path", PAGES_WITH_TABLES)
 def test_every_table_stacks_and_each_cell_names_its_column(client, seeds, path):
+    make_follow_through_links()  # for what happened next, on Somerset's page and nationally
     response = client.get(path)
     assert response.status_code == 200
     parser = Tables()

@@ -28,6 +28,8 @@ PAGES: dict[str, tuple[str, dict[str, tuple[int, ...] | str]]] = {
         "/authorities/somerset/",
         {
             "Judgements at each graded inspection": EVERY,
+            # Per earlier inspection: each recommendation, its status and the next evidence.
+            "Its recommendations, their status": EVERY,
             # Rank comes first in the row: the neighbour's name and its latest grade.
             "The ten authorities most like": (1, 2),
         },
@@ -52,6 +54,7 @@ PAGES: dict[str, tuple[str, dict[str, tuple[int, ...] | str]]] = {
     "inspection": (f"/inspections/{NORTH_SOMERSET_2017}/", {"Judgements, as grades": (0, 1)}),
     "inspections": ("/inspections/", {}),
     "inspections filtered": ("/inspections/?region=south-west", {}),
+    "subjects raised again": ("/follow-through/", {"Themes of the recommendations": EVERY}),
     "themes": ("/themes/", {"Every theme": EVERY}),
     "theme": ("/themes/management-oversight/", {"Findings about": EVERY}),
     "about": (
@@ -84,16 +87,16 @@ TABLES = """() => [...document.querySelectorAll("main table")].map((table) => ({
 def _misplaced(path: str, tables: list[dict], expected: dict) -> list[str]:
     """What is wrong with the page's tables: unexpected or missing, or key cells off screen."""
     problems = []
-    found = {}
+    found = []  # (the caption's start, the table)
     for table in tables:
         starts = [start for start in expected if table["caption"].startswith(start)]
         if not starts:
             problems.append(f"{path}: a table this test does not know: {table['caption']!r}")
             continue
-        found[starts[0]] = table
-    for start in expected.keys() - found.keys() - SOMETIMES_ABSENT:
+        found.append((starts[0], table))
+    for start in expected.keys() - {start for start, _ in found} - SOMETIMES_ABSENT:
         problems.append(f"{path}: no table whose caption starts {start!r}")
-    for start, table in found.items():
+    for start, table in found:
         if not table["rows"]:
             problems.append(f"{path}: {start!r} has no rows")
         off_screen: dict[int, list[tuple[int, dict]]] = {}  # column -> (row, cell)
