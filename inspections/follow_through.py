@@ -48,13 +48,19 @@ from .themes.features import words
 MAX_LINKS = 5
 # Chosen on half the corpus councils' links, measured on the other half (README,
 # scripts/evaluate_follow_through.py).
-THRESHOLD = 0.22
+THRESHOLD = 0.12
 # A purpose clause is left out only where the words before it say this much.
 MIN_SUBJECT_WORDS = 5
 # Suggestions beside the best must score at least this share of the best's score.
 NEAR_BEST = 0.8
 # The share of the score that needs the recommendation's themes on the later text too.
-THEME_WEIGHT = 0.4
+THEME_WEIGHT = 0.8
+# A long paragraph speaks of many subjects, so it meets more of any recommendation's words
+# by chance: its score is scaled by (LENGTH_SCALE / (LENGTH_SCALE + its content words)) **
+# LENGTH_EXPONENT: 0.96 for a one-line finding (8 content words), 0.84 for a typical
+# paragraph (40), 0.66 for a long ILACS one (150).
+LENGTH_SCALE = 50
+LENGTH_EXPONENT = 0.3
 
 # Words every report uses about every subject: they say nothing about which subject.
 _GENERIC = frozenset(
@@ -68,6 +74,40 @@ _GENERIC = frozenset(
     across within where when what how each they them our other some many very can""".split()
 )
 _GENERIC_STEMS = frozenset(words(" ".join(_GENERIC)))
+
+# One spelling for what reports write both in full and abbreviated, so the two meet (read
+# on the stems: "IROs" is "iro"). "Looked after" reads as "in care", which says as little
+# about a subject as "children".
+_SPELT_OUT = {
+    abbreviation: tuple(words(spelling))
+    for abbreviation, spelling in {
+        "cla": "children in care",
+        "cse": "sexual exploitation",
+        "neet": "not in education, employment or training",
+        "eet": "education, employment or training",
+        "iro": "independent reviewing officer",
+        "mash": "multi-agency safeguarding hub",
+        "lscb": "local safeguarding children board",
+        "plo": "public law outline",
+    }.items()
+}
+_LOOKED_AFTER = ("look", "after")
+_IN_CARE = tuple(words("in care"))
+
+
+def _spelt_out(stems: list[str]) -> list[str]:
+    """The stems with abbreviations spelt out and "looked after" read as "in care"."""
+    out: list[str] = []
+    i = 0
+    while i < len(stems):
+        if tuple(stems[i : i + 2]) == _LOOKED_AFTER:
+            out += _IN_CARE
+            i += 2
+            continue
+        out += _SPELT_OUT.get(stems[i], (stems[i],))
+        i += 1
+    return out
+
 
 Stance = FollowThroughLink.Stance
 
@@ -121,8 +161,9 @@ def recommendation_subject(text: str) -> str:
 
 def subject_terms(text: str) -> list[str]:
     """What a paragraph's subject is read from: its stemmed words, less those every report
-    uses whatever its subject, and the pairs of adjacent ones ("manag oversight")."""
-    content = [w for w in words(text) if w not in _GENERIC_STEMS and not w.isdigit()]
+    uses whatever its subject, and the pairs of adjacent ones ("manag oversight").
+    Abbreviations are read spelt out, and "looked after" as "in care"."""
+    content = [w for w in _spelt_out(words(text)) if w not in _GENERIC_STEMS and not w.isdigit()]
     return content + [f"{a} {b}" for a, b in pairwise(content)]
 
 
@@ -135,7 +176,7 @@ def read_stance(recommendation_text: str, finding_text: str) -> tuple[str, str]:
     """
     subject = {t for t in subject_terms(recommendation_text) if " " not in t}
     sentences = [s for s in _SENTENCE.split(finding_text) if s.strip()]
-    shared = [len(subject & set(words(s))) for s in sentences]
+    shared = [len(subject & set(subject_terms(s))) for s in sentences]
     if not sentences:
         return Stance.UNCLEAR, "no sentences"
     on_subject = [s for s, n in zip(sentences, shared, strict=True) if n >= 2]
@@ -203,6 +244,11 @@ def _council_texts(authority: Authority) -> list[_Text]:
     return texts
 
 
+def _as_read(terms: list[str]) -> list[str]:
+    """The vectoriser's analyser for texts whose terms are already read."""
+    return terms
+
+
 def suggest(
     authority: Authority, *, threshold: float = THRESHOLD, limit: int = MAX_LINKS
 ) -> list[Suggestion]:
@@ -218,11 +264,16 @@ def suggest(
         t.start > min(r.start for r in recommendations) for t in texts
     ):
         return []
-    vectoriser = TfidfVectorizer(analyzer=subject_terms, sublinear_tf=True, norm="l2")
-    matrix = vectoriser.fit_transform(
-        [recommendation_subject(t.text) if t.is_recommendation else t.text for t in texts]
-    )
+    # Each text's terms read once: for the weights and for its length.
+    terms = [
+        subject_terms(recommendation_subject(t.text) if t.is_recommendation else t.text)
+        for t in texts
+    ]
+    vectoriser = TfidfVectorizer(analyzer=_as_read, sublinear_tf=True, norm="l2")
+    matrix = vectoriser.fit_transform(terms)
     index = {id(t): i for i, t in enumerate(texts)}
+    content_words = np.asarray([sum(" " not in w for w in ws) for ws in terms], dtype=np.float64)
+    length_factor = (LENGTH_SCALE / (LENGTH_SCALE + content_words)) ** LENGTH_EXPONENT
     suggestions: list[Suggestion] = []
     for recommendation in recommendations:
         later = [t for t in texts if t.start > recommendation.start]
@@ -238,7 +289,11 @@ def suggest(
         for candidate, words_score in zip(later, coverage, strict=True):
             own = recommendation.themes
             themes_score = len(own & candidate.themes) / len(own) if own else 0
-            score = float(words_score) * (1 - THEME_WEIGHT + THEME_WEIGHT * themes_score)
+            score = (
+                float(words_score)
+                * (1 - THEME_WEIGHT + THEME_WEIGHT * themes_score)
+                * length_factor[index[id(candidate)]]
+            )
             if score >= threshold:
                 scored.append((round(score, 4), candidate))
         # Deterministic: ties go to the earlier inspection's record, then the lower id.

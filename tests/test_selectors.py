@@ -9,6 +9,7 @@ from django.utils import timezone
 from inspections.models import Authority, Finding, Inspection, Recommendation, Theme
 from inspections.selectors import (
     authority_history,
+    coverage,
     finding_list,
     finding_permalink,
     home_page,
@@ -419,3 +420,23 @@ def test_a_deep_page_takes_the_queries_the_first_does(seeds, django_assert_num_q
     for number in (1, paginator.num_pages // 2, paginator.num_pages):
         with django_assert_num_queries(2):  # the page's rows, their themes
             list(paginator.page(number))
+
+
+@pytest.mark.parametrize("slug", ["neglect", "management-oversight", "workforce", "missing"])
+def test_a_theme_page_from_the_cells_is_the_page_counted_from_the_rows(seeds, slug):
+    stored, counted = (theme_detail(slug=slug, cells_current=c) for c in (True, False))
+    assert stored.finding_count == counted.finding_count > 0
+    assert stored.recommendation_count == counted.recommendation_count
+    assert stored.years == counted.years and stored.grades == counted.grades
+    assert stored.recent_findings == counted.recent_findings
+    assert stored.recent_recommendations == counted.recent_recommendations
+
+
+def test_the_theme_list_and_the_totals_from_the_cells_are_those_counted(seeds):
+    def counts(themes):
+        return [(t.slug, t.finding_count, t.recommendation_count) for t in themes]
+
+    assert counts(theme_list(cells_current=True)) == counts(theme_list(cells_current=False))
+    stored, counted = (coverage(cells_current=c) for c in (True, False))
+    assert (stored.findings, stored.recommendations) == (counted.findings, counted.recommendations)
+    assert stored.findings == Finding.objects.published().count() > 0

@@ -277,8 +277,8 @@ PAGE_QUERIES = {
     "findings": 6 + FRESHNESS,  # the listing cells (or the rows counted per cell: the
     # count, page index and facets but the theme), the inspections in order, their
     # judgements, the theme facet, the page's rows, their themes
-    "filtered findings": 8 + FRESHNESS,  # and the chosen themes' ids, once; the search's
-    # best matches' ids
+    "filtered findings": 9 + FRESHNESS,  # a search: counted from its rows, so the theme
+    # cells and the themes' names too; the chosen themes' ids; the best matches' ids
     "recommendations": 5 + FRESHNESS,  # as findings, without judgements (a 9th facet, what
     # happened next, is counted from the same cells)
     "inspections": 10 + FRESHNESS,  # inspections in order (the count and page index), the
@@ -296,6 +296,11 @@ PAGE_QUERIES = {
     "themes": 3 + FRESHNESS,  # themes; findings and recommendations per theme
     "theme": 5 + FRESHNESS,  # theme, counts by year and grade, recommendations count, latest
 }
+
+
+# Until a change's listing cells are counted, a listing counts its rows into cells: the
+# theme cells too, and then the themes' names (rather than the stored theme cells' sums).
+ROWS_COUNTED = {"findings": 1, "filtered findings": 0, "recommendations": 1}
 
 
 def page_urls(inspection):
@@ -330,7 +335,8 @@ def test_query_counts_do_not_grow_with_the_data(
     if cells_current:  # as the import's commit would have
         freshness.record_change_now(imported=True)
     for page, url in page_urls(inspection).items():
-        with django_assert_num_queries(PAGE_QUERIES[page], info=page):
+        expected = PAGE_QUERIES[page] + (0 if cells_current else ROWS_COUNTED.get(page, 0))
+        with django_assert_num_queries(expected, info=page):
             response = client.get(url)
         assert response.status_code == 200, page
 

@@ -10,9 +10,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
-from ..models import Authority, Finding, ImportAttempt, Inspection, Recommendation, SourceDocument
+from ..listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
+from ..models import (
+    Authority,
+    Finding,
+    ImportAttempt,
+    Inspection,
+    ListingCell,
+    Recommendation,
+    SourceDocument,
+)
 from ..vocabulary import FRAMEWORKS
 
 # The outcomes after which the document's records are in the database as imported.
@@ -67,7 +76,15 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
-def coverage() -> Coverage:
+def _published(model, kind: ListingKind, cells_current: bool) -> int:
+    # Summed over the listing cells when current: counting a million rows took 0.6 s.
+    if cells_current:
+        cells = ListingCell.objects.filter(listing=kind.name, theme__isnull=True)
+        return cells.aggregate(n=Sum("rows"))["n"] or 0
+    return model.objects.published().count()
+
+
+def coverage(*, cells_current: bool = False) -> Coverage:
     """How many authorities and reports each framework covers, the totals, the date of the
     latest import, and the files the importer could not read. Seven queries."""
     current = Q(authority__abolished_on__isnull=True)
@@ -123,8 +140,8 @@ def coverage() -> Coverage:
             for code, label in FRAMEWORKS.items()
         ],
         inspections=inspection_totals["inspections"],
-        findings=Finding.objects.published().count(),
-        recommendations=Recommendation.objects.published().count(),
+        findings=_published(Finding, FINDINGS, cells_current),
+        recommendations=_published(Recommendation, RECOMMENDATIONS, cells_current),
         last_imported_at=last_import,
         unreadable=unreadable,
     )

@@ -28,11 +28,10 @@ from ..listing_kinds import (
     FINDINGS,
     INSPECTIONS,
     RECOMMENDATIONS,
-    THEME,
     Facet,
     ListingKind,
 )
-from ..models import Inspection, Judgement, ListingCell
+from ..models import Inspection, Judgement, ListingCell, Theme
 from .shared import grouped, themes_prefetch
 
 
@@ -317,7 +316,7 @@ def listing_summary(
         if listing.kind.cell_columns is None:
             summary = _counted_summary(listing)
         else:
-            summary = _cell_summary(listing, stored=cells_current)
+            summary = _cell_summary(listing, stored=cells_current, identity=identity)
         cache.set(key, summary, SUMMARY_CACHE_SECONDS)
     listing.rank_matches = not summary.too_many_to_rank
     return summary
@@ -437,7 +436,30 @@ def _cell_filters(kind: ListingKind) -> set[str]:
     return names
 
 
-def _cell_summary(listing: Listing, *, stored: bool) -> ListingSummary:
+def _counted_cells(listing: Listing, by_rows: list[str], identity: str) -> tuple[list, list]:
+    """The cells of the rows the filters `by_rows` and the themes leave, and the theme cells
+    of those `by_rows` leave: counted from the rows, in two GROUP BYs, and cached under the
+    data's `identity` and those filters alone (every other filter is applied to the cells,
+    so a search's facet links all reuse its counts)."""
+    fs = listing.filterset
+    active = fs.active()
+    named = {name: active[name] for name in sorted([*by_rows, "theme"]) if name in active}
+    key = freshness.cache_key(
+        f"listing-cells:{listing.kind.name}", f"{identity}|{json.dumps(named, default=str)}"
+    )
+    counted = cache.get(key)
+    if counted is None:
+        rows = fs.filter_queryset_only(listing.base, *by_rows)
+        cells = rows if "theme" not in active else fs.filter_queryset_only(rows, "theme")
+        counted = (
+            list(listing_cells.cell_rows(listing.kind, cells)),
+            list(listing_cells.theme_cell_rows(listing.kind, rows)),
+        )
+        cache.set(key, counted, SUMMARY_CACHE_SECONDS)
+    return counted
+
+
+def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSummary:
     kind, fs = listing.kind, listing.filterset
     active = fs.active()
     themes = active.get("theme", [])
@@ -457,9 +479,9 @@ def _cell_summary(listing: Listing, *, stored: bool) -> ListingSummary:
                 .values_list("inspection_id", *kind.cell_columns, "rows")
             )
         )
+        theme_cells = None  # the theme facet is summed over the stored theme cells
     else:
-        rows = fs.filter_queryset_only(listing.base, *by_rows, "theme")
-        cells = list(listing_cells.cell_rows(kind, rows))
+        cells, theme_cells = _counted_cells(listing, by_rows, identity)
 
     facts = _inspection_facts(kind)
     columns = _cell_columns(kind)
@@ -498,11 +520,21 @@ def _cell_summary(listing: Listing, *, stored: bool) -> ListingSummary:
                 key = value_of(facet.name, cell, fact)
                 tally[key] = tally.get(key, 0) + rows
 
+    def tally_themes(cells: list[tuple]) -> dict[int, int]:
+        # Theme cells are (inspection id, *columns, theme id, rows); the theme filter is
+        # left out of the theme facet's counts.
+        tally: dict[int, int] = {}
+        for cell in cells:
+            fact = facts.get(cell[0])
+            if fact is not None and all(passes(name, cell, fact) for name in chosen):
+                tally[cell[-2]] = tally.get(cell[-2], 0) + cell[-1]
+        return tally
+
     counts: list[FacetCounts] = []
     for facet in kind.facets:
         if facet.name == "theme":
-            if not stored:
-                counts.append(None)
+            if theme_cells is not None:
+                counts.append(_tallied_theme_facet(facet, theme_cells, tally_themes))
                 continue
             # The inspections every inspection filter leaves, by id (a short list, or none).
             inspection_filters = [name for name in INSPECTION_FILTERS if name in chosen]
@@ -517,9 +549,6 @@ def _cell_summary(listing: Listing, *, stored: bool) -> ListingSummary:
             counts.append(_stored_theme_facet(facet, listing, inspection_ids))
             continue
         counts.append(_tallied_facet(facet, tallies[facet.name], facts))
-    if None in counts:  # the theme facet counted over the rows, as a search needs
-        theme_rows = fs.filter_queryset_except(listing.base, "theme")
-        counts = [_theme_facet(THEME, theme_rows, listing) if c is None else c for c in counts]
 
     order = sorted(per_inspection, key=lambda pk: facts[pk].order)
     rows_before, total = [], 0
@@ -565,6 +594,22 @@ def _tallied_facet(
         facet.label,
         [FacetCount(code, words, tally[code]) for code, words in codes.items() if code in tally],
         dict(codes),
+    )
+
+
+def _tallied_theme_facet(
+    facet: Facet, theme_cells: list[tuple], tally_themes: Callable[[list], dict[int, int]]
+) -> FacetCounts:
+    """The theme facet from theme cells counted from the rows."""
+    tally = tally_themes(theme_cells)
+    themes = Theme.objects.filter(pk__in=list(tally)).values_list("pk", "slug", "name")
+    return FacetCounts(
+        facet.name,
+        facet.label,
+        [
+            FacetCount(slug, name, tally[pk])
+            for pk, slug, name in sorted(themes, key=lambda t: (-tally[t[0]], t[2]))
+        ],
     )
 
 

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from ..listing_kinds import FINDINGS, RECOMMENDATIONS, ListingKind
-from ..models import Finding, Recommendation, Theme
+from ..models import Finding, ListingCell, Recommendation, Theme
 from ..vocabulary import GRADES
 from .shared import grouped
 
 
-def theme_list() -> list[Theme]:
-    """Every theme with how many published findings and recommendations carry it."""
-    findings = _theme_counts(FINDINGS)
-    recommendations = _theme_counts(RECOMMENDATIONS)
+def theme_list(*, cells_current: bool = False) -> list[Theme]:
+    """Every theme with how many published findings and recommendations carry it: summed
+    over the listing cells when they are current (freshness.Freshness.cells_are_current),
+    otherwise counted."""
+    counts = _stored_theme_counts if cells_current else _theme_counts
+    findings = counts(FINDINGS)
+    recommendations = counts(RECOMMENDATIONS)
     themes = list(Theme.objects.order_by("name"))
     for theme in themes:
         theme.finding_count = findings.get(theme.pk, 0)
@@ -35,6 +38,15 @@ def _theme_counts(kind: ListingKind) -> dict[int, int]:
         .order_by()
         .values_list("theme")
         .annotate(n=Count("pk"))
+    )
+
+
+def _stored_theme_counts(kind: ListingKind) -> dict[int, int]:
+    return dict(
+        ListingCell.objects.filter(listing=kind.name, theme__isnull=False)
+        .order_by()
+        .values_list("theme")
+        .annotate(n=Sum("rows"))
     )
 
 
@@ -63,8 +75,9 @@ class ThemeDetail:
 RECENT = 10
 
 
-def theme_detail(*, slug: str) -> ThemeDetail:
-    """How often a theme appears per year and grade, and its latest findings.
+def theme_detail(*, slug: str, cells_current: bool = False) -> ThemeDetail:
+    """How often a theme appears per year and grade, and its latest findings: from the
+    listing cells when they are current, otherwise counted from the rows.
 
     Raises Http404 for an unknown slug.
     """
@@ -73,11 +86,35 @@ def theme_detail(*, slug: str) -> ThemeDetail:
         raise Http404("No theme has that address.")
     findings = Finding.objects.published().filter(themes=theme)
     recommendations = Recommendation.objects.published().filter(themes=theme)
-    counts = grouped(
-        findings.annotate(year=ExtractYear("inspection__start_date")),
-        "year",
-        "inspection__overall_grade",
-    )
+    related = ("inspection__authority",)
+    finding_order = ("-inspection__start_date", "position")
+    recommendation_order = ("-inspection__start_date", "addressee", "position")
+    if cells_current:
+        # Per inspection, newest first: the counts, and the few inspections the latest rows
+        # are in (so those are read from them, not sorted out of every tagged row).
+        cells = {
+            kind.name: list(
+                ListingCell.objects.filter(listing=kind.name, theme=theme)
+                .order_by()
+                .values("inspection_id", "inspection__start_date", "inspection__overall_grade")
+                .annotate(count=Sum("rows"))
+                .order_by("-inspection__start_date", "inspection_id")
+            )
+            for kind in (FINDINGS, RECOMMENDATIONS)
+        }
+        counts = _by_year_and_grade(cells[FINDINGS.name])
+        recommendation_count = sum(cell["count"] for cell in cells[RECOMMENDATIONS.name])
+        findings = findings.filter(inspection__in=_newest(cells[FINDINGS.name]))
+        recommendations = recommendations.filter(
+            inspection__in=_newest(cells[RECOMMENDATIONS.name])
+        )
+    else:
+        counts = grouped(
+            findings.annotate(year=ExtractYear("inspection__start_date")),
+            "year",
+            "inspection__overall_grade",
+        )
+        recommendation_count = recommendations.count()
     by_year: dict[int, ThemeYear] = {}
     for row in counts:
         year = by_year.setdefault(row["year"], ThemeYear(row["year"], 0, {}))
@@ -87,21 +124,41 @@ def theme_detail(*, slug: str) -> ThemeDetail:
     grades = [(code, label) for code, label in GRADES.items() if code in present]
     if "" in present:
         grades.append(("", "Not graded"))
-    related = ("inspection__authority",)
     return ThemeDetail(
         theme=theme,
         finding_count=sum(y.total for y in by_year.values()),
-        recommendation_count=recommendations.count(),
+        recommendation_count=recommendation_count,
         years=sorted(by_year.values(), key=lambda y: y.year, reverse=True),
         grades=grades,
-        recent_findings=list(
-            findings.select_related(*related).order_by("-inspection__start_date", "position")[
-                :RECENT
-            ]
-        ),
+        recent_findings=list(findings.select_related(*related).order_by(*finding_order)[:RECENT]),
         recent_recommendations=list(
-            recommendations.select_related(*related).order_by(
-                "-inspection__start_date", "addressee", "position"
-            )[:RECENT]
+            recommendations.select_related(*related).order_by(*recommendation_order)[:RECENT]
         ),
     )
+
+
+def _by_year_and_grade(cells: list[dict]) -> list[dict]:
+    counts: dict[tuple[int, str], int] = {}
+    for cell in cells:
+        key = (cell["inspection__start_date"].year, cell["inspection__overall_grade"])
+        counts[key] = counts.get(key, 0) + cell["count"]
+    return [
+        {"year": year, "inspection__overall_grade": grade, "count": count}
+        for (year, grade), count in counts.items()
+    ]
+
+
+def _newest(cells: list[dict]) -> list[int]:
+    """The newest inspections holding RECENT rows, and every other inspection that began
+    on the day the last of them did (rows of one day come in their own order)."""
+    chosen: list[int] = []
+    rows, last_day = 0, None
+    for cell in cells:  # newest first
+        if rows >= RECENT and cell["inspection__start_date"] != last_day:
+            break
+        chosen.append(cell["inspection_id"])
+        rows += cell["count"]
+        last_day = cell["inspection__start_date"]
+    # No inspection has id 0: with none chosen the rows are still asked for, so that the
+    # page's queries never depend on the data.
+    return chosen or [0]

@@ -15,7 +15,7 @@ from django.utils.dateformat import format as format_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .. import selectors
+from .. import freshness, selectors
 from ..links import query_url
 from ..listing_kinds import FINDINGS
 from .caching import cached_until_data_changes
@@ -193,14 +193,17 @@ def recommendation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @cached_until_data_changes
 def theme_list(request: HttpRequest) -> HttpResponse:
     """Every theme with how often it appears."""
-    return render(request, "inspections/theme_list.html", {"themes": selectors.theme_list()})
+    themes = selectors.theme_list(cells_current=freshness.current(request).cells_are_current)
+    return render(request, "inspections/theme_list.html", {"themes": themes})
 
 
 @require_safe
 @cached_until_data_changes
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A theme by year and grade, and its latest findings and recommendations."""
-    detail = selectors.theme_detail(slug=slug)
+    detail = selectors.theme_detail(
+        slug=slug, cells_current=freshness.current(request).cells_are_current
+    )
     return render(request, "inspections/theme_detail.html", {"detail": detail})
 
 
