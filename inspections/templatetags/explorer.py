@@ -1,5 +1,7 @@
 """Template filters for the public pages: codes in DOMAIN.md's words."""
 
+from collections.abc import Sequence
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -37,9 +39,12 @@ def follow_through_label(code: str | None) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key):
-    """`mapping[key]`, or None: for tables keyed by codes."""
-    return mapping.get(key)
+def get_item(mapping: dict | Sequence, key):
+    """`mapping[key]`, or None: for tables keyed by codes, or a column by its position."""
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 # GOV.UK Frontend tag colours per grade. The tag's words name the grade; colour repeats it.
