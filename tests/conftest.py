@@ -145,7 +145,7 @@ def _restore_migrated_data(item: pytest.Item) -> None:
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
-    from inspections.models import DataVersion
+    from inspections.models import DataVersion, ListingCell
 
     with item.config.stash[blocking_manager_key].unblock():
         for alias in connections:
@@ -157,6 +157,9 @@ def _restore_migrated_data(item: pytest.Item) -> None:
                 for row in serializers.deserialize("json", contents, using=alias):
                     if isinstance(row.object, DataVersion):
                         row.save()
+                # Nor are there listing cells of data that is gone (the version put back
+                # says none are current; this leaves no doubt).
+                ListingCell.objects.using(alias).all().delete()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
