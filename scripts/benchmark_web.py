@@ -231,6 +231,8 @@ def server_environment(admin_url: str) -> dict[str, str]:
         # As in production: one Redis cache shared by every worker (its own database number,
         # emptied before the run, so each scenario's first request finds nothing cached).
         "CACHE_URL": CACHE_URL,
+        # The per-client limit on listings would answer most of a load test 429: off.
+        "PUBLIC_LISTING_RATE": "off",
         # As behind a TLS-terminating proxy: the production redirect to HTTPS stays on, and
         # every request here says it came over HTTPS (X-Forwarded-Proto, below).
         "SECURE_PROXY_SSL_HEADER": "true",
