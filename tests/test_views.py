@@ -336,6 +336,8 @@ def test_query_counts_do_not_grow_with_the_data(
         freshness.record_change_now(imported=True)
     for page, url in page_urls(inspection).items():
         expected = PAGE_QUERIES[page] + (0 if cells_current else ROWS_COUNTED.get(page, 0))
+        if page == "filtered findings" and connection.vendor == "postgresql":
+            expected += 1  # its planner is asked how broad the search is (EXPLAIN)
         with django_assert_num_queries(expected, info=page):
             response = client.get(url)
         assert response.status_code == 200, page
