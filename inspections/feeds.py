@@ -22,6 +22,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
+from . import freshness
 from .selectors.feeds import feed_authority, feed_inspections, feed_theme
 from .selectors.listings import Listing, inspection_list
 from .views.presentation import without_response_params
@@ -161,7 +162,11 @@ class ThemeInspectionFeed(InspectionFeed):
     """The latest inspections with a published finding or recommendation on one theme."""
 
     def get_object(self, request: HttpRequest, slug: str) -> Theme:
-        return feed_theme(slug=slug)
+        theme = feed_theme(slug=slug)
+        # Whether the listing cells say which inspections have the theme (items() is not
+        # given the request).
+        theme.cells_current = freshness.current(request).cells_are_current
+        return theme
 
     def title(self, obj: Theme) -> str:
         return f"Ofsted inspections on {obj.name}"
@@ -178,4 +183,4 @@ class ThemeInspectionFeed(InspectionFeed):
         return reverse("feed-theme-inspections", kwargs={"slug": obj.slug})
 
     def items(self, obj: Theme) -> QuerySet[Inspection]:
-        return feed_inspections(theme=obj)
+        return feed_inspections(theme=obj, cells_current=obj.cells_current)

@@ -464,3 +464,14 @@ def test_a_search_too_broad_to_count_shows_its_newest_rows_and_an_estimate(
     assert {f.name for f in summary.facets if f.counts} >= {"theme", "grade", "authority"}
     page = client.get("/findings/?q=child").content.decode()
     assert "About <strong>" in page and "data-broad-search" in page
+
+
+@pytest.mark.parametrize("slug", ["neglect", "management-oversight", "workforce"])
+def test_a_theme_feed_from_the_cells_holds_the_inspections_counted(seeds, slug):
+    from inspections.selectors.feeds import feed_inspections
+
+    theme = Theme.objects.get(slug=slug)
+    stored, counted = (
+        [i.pk for i in feed_inspections(theme=theme, cells_current=c)] for c in (True, False)
+    )
+    assert stored == counted and counted

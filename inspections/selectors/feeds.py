@@ -15,6 +15,7 @@ from ..models import (
     FindingTheme,
     Inspection,
     Judgement,
+    ListingCell,
     Recommendation,
     RecommendationTheme,
     Theme,
@@ -41,6 +42,7 @@ def feed_inspections(
     authority: Authority | None = None,
     theme: Theme | None = None,
     inspections: QuerySet[Inspection] | None = None,
+    cells_current: bool = False,
 ) -> QuerySet[Inspection]:
     """The latest inspections for a feed, newest first, at most FEED_LENGTH, in one query.
 
@@ -48,15 +50,20 @@ def feed_inspections(
     filtered rows: `selectors.inspection_list(...).filtered`); otherwise every inspection.
     "Newest" is the publication date, or the last day on site where the report gives none.
     With `theme`, only inspections with at least one published finding or recommendation
-    tagged with it. Each row carries `feed_date`, `overall_words` (the report's words for
-    the overall grade, or NULL) and counts of published recommendations to the authority
-    and to its LSCB.
+    tagged with it (read from the listing cells when `cells_current`: an EXISTS per
+    inspection over a million findings' links took 0.8 s). Each row carries `feed_date`,
+    `overall_words` (the report's words for the overall grade, or NULL) and counts of
+    published recommendations to the authority and to its LSCB.
     """
     if inspections is None:
         inspections = Inspection.objects.all()
     if authority is not None:
         inspections = inspections.filter(authority=authority)
-    if theme is not None:
+    if theme is not None and cells_current:
+        # Cells count published rows only, of either listing.
+        tagged = ListingCell.objects.filter(theme=theme).values("inspection_id")
+        inspections = inspections.filter(pk__in=tagged)
+    elif theme is not None:
         tagged_finding = FindingTheme.objects.filter(
             published_condition(via="finding__"), theme=theme, finding__inspection=OuterRef("pk")
         )
