@@ -157,9 +157,11 @@ def _restore_migrated_data(item: pytest.Item) -> None:
                 for row in serializers.deserialize("json", contents, using=alias):
                     if isinstance(row.object, DataVersion):
                         row.save()
-                # Nor are there listing cells of data that is gone (the version put back
-                # says none are current; this leaves no doubt).
+                # Nor are there listing cells of the data a test's transaction will hold:
+                # none are current until a change is recorded (the restore itself was
+                # recorded as one, with cells counted for the restored data alone).
                 ListingCell.objects.using(alias).all().delete()
+                DataVersion.objects.using(alias).update(cells_version=0)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
