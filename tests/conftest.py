@@ -117,11 +117,21 @@ def _seeds_state(request, _seeded_database) -> None:
 
 
 @pytest.fixture
-def _django_db_helper(_seeds_state, _django_db_helper):
+def _django_db_helper(request, _seeds_state, _django_db_helper):
     """pytest-django's per-test database (a savepoint, or a flushed transactional one),
     opened inside the seeds' transaction for a test that asks for `seeds`, and after
     rolling it back for any other. (Overrides pytest-django's fixture of this name, which
-    its django_db marker requests before any fixture of ours could run.)"""
+    its django_db marker requests before any fixture of ours could run.)
+
+    A test without the seeds starts with no listing cells current, whatever earlier tests
+    in this process committed: its own records are counted once it records a change."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_database and "seeds" not in request.fixturenames:
+        from inspections.models import DataVersion
+
+        DataVersion.objects.update(cells_version=0)
     yield
 
 
