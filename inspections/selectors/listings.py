@@ -144,13 +144,18 @@ def _code_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
 
 def _theme_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
     kind = listing.kind
-    link_field = kind.theme_link_field
+    links = kind.theme_link.objects.filter(**{f"{kind.theme_link_field}__in": rows.values("pk")})
+    # The theme, not the link's id: PostgreSQL reads it from the (row, theme) index alone.
+    return _themes_counted(facet, links, Count("theme"))
+
+
+def _themes_counted(facet: Facet, rows: QuerySet, count: Count | Sum) -> FacetCounts:
+    """The theme facet from `rows` (theme links, or theme cells) grouped by theme, most
+    first, `count` of each."""
     theme_counts = (
-        kind.theme_link.objects.filter(**{f"{link_field}__in": rows.values("pk")})
-        .order_by()
+        rows.order_by()
         .values("theme__slug", "theme__name")
-        # The theme, not the link's id: PostgreSQL reads it from the (row, theme) index alone.
-        .annotate(count=Count("theme"))
+        .annotate(count=count)
         .order_by("-count", "theme__name")
     )
     return FacetCounts(
@@ -717,18 +722,7 @@ def _stored_theme_facet(
     if inspection_ids is not None:
         cells = cells.filter(inspection_id__in=inspection_ids)
     own = [name for name in _cell_filters(kind) if name not in INSPECTION_FILTERS]
-    theme_counts = (
-        listing.filterset.filter_queryset_only(cells, *own)
-        .order_by()
-        .values("theme__slug", "theme__name")
-        .annotate(count=Sum("rows"))
-        .order_by("-count", "theme__name")
-    )
-    return FacetCounts(
-        facet.name,
-        facet.label,
-        [FacetCount(r["theme__slug"], r["theme__name"], r["count"]) for r in theme_counts],
-    )
+    return _themes_counted(facet, listing.filterset.filter_queryset_only(cells, *own), Sum("rows"))
 
 
 class ListingPages:
