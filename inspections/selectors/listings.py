@@ -132,8 +132,13 @@ def _code_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
     if make is not None:  # a value worked out per row, such as a finding's area grade
         rows = rows.annotate(**{facet.column: make()})
     counts = {row[facet.column]: row["count"] for row in grouped(rows, facet.column)}
+    return _code_counts(facet, counts)
+
+
+def _code_counts(facet: Facet, counts: Mapping[str, int | None]) -> FacetCounts:
+    """A code facet's choices in the vocabulary's order (grades best to worst), leaving out
+    codes no row has."""
     codes = facet.codes or {}
-    # In the vocabulary's order (grades best to worst), leaving out empty codes.
     return FacetCounts(
         facet.name,
         facet.label,
@@ -220,13 +225,7 @@ def _judgement_facet(
         .annotate(count=Count("inspection_id", distinct=True))
         .values_list(column, "count")
     )
-    codes = facet.codes or {}
-    return FacetCounts(
-        facet.name,
-        facet.label,
-        [FacetCount(code, words, counts[code]) for code, words in codes.items() if code in counts],
-        dict(codes),
-    )
+    return _code_counts(facet, counts)
 
 
 def _judged_area_facet(facet: Facet, rows: QuerySet, listing: Listing) -> FacetCounts:
@@ -373,6 +372,18 @@ class _InspectionFacts:
     authority_name: str
     grades: dict[str, list[str]]  # by area: its judgements' grades, first read first
 
+    def is_chosen(self, chosen: Mapping[str, set[str]]) -> bool:
+        """Whether every inspection filter in `chosen` (parameter -> values) keeps it; a
+        region may be named by slug or by ONS code."""
+        for name in INSPECTION_FILTERS:
+            if name in chosen:
+                names = {self.values[name]}
+                if name == "region":
+                    names.add(self.region_code)
+                if not names & chosen[name]:
+                    return False
+        return True
+
 
 def _inspection_facts(kind: ListingKind) -> dict[int, _InspectionFacts]:
     # The inspections in the order the listing's rows follow them, by the database's
@@ -476,6 +487,7 @@ def _counted_cells(listing: Listing, by_rows: list[str], identity: str) -> tuple
 BROAD_SEARCH_ROWS = 20_000
 BROAD_SEARCH_SHOWN = 1_000
 BROAD_SEARCH_BATCH = 25  # inspections counted at a time, newest first
+BROAD_SEARCH_BATCHES = 8  # at most: a search with few matches a year shows fewer rows
 
 
 def estimated_rows(queryset: QuerySet) -> int | None:
@@ -496,17 +508,9 @@ def _broad_summary(listing: Listing, estimate: int) -> ListingSummary:
     facts = _inspection_facts(kind)
     active = fs.active()
     chosen = {name: set(active[name]) for name in INSPECTION_FILTERS if name in active}
-
-    def passes(fact: _InspectionFacts) -> bool:
-        for name, values in chosen.items():
-            value = (
-                {fact.values[name], fact.region_code} if name == "region" else {fact.values[name]}
-            )
-            if not value & values:
-                return False
-        return True
-
-    newest = [pk for pk in sorted(facts, key=lambda pk: facts[pk].order) if passes(facts[pk])]
+    newest = [
+        pk for pk in sorted(facts, key=lambda pk: facts[pk].order) if facts[pk].is_chosen(chosen)
+    ]
     inspection_ids, rows_before, total = [], [], 0
     for start in range(0, len(newest), BROAD_SEARCH_BATCH):
         batch = newest[start : start + BROAD_SEARCH_BATCH]
@@ -521,7 +525,7 @@ def _broad_summary(listing: Listing, estimate: int) -> ListingSummary:
                 inspection_ids.append(pk)
                 rows_before.append(total)
                 total += counts[pk]
-        if total >= BROAD_SEARCH_SHOWN or start >= 8 * BROAD_SEARCH_BATCH:
+        if total >= BROAD_SEARCH_SHOWN or start >= (BROAD_SEARCH_BATCHES - 1) * BROAD_SEARCH_BATCH:
             break
     return ListingSummary(
         min(total, BROAD_SEARCH_SHOWN),
@@ -594,8 +598,8 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
         return fact.values[name]
 
     def passes(name: str, cell: tuple, fact: _InspectionFacts) -> bool:
-        if name == "region":  # named by slug or by ONS code
-            return bool({fact.values["region"], fact.region_code} & chosen[name])
+        if name in INSPECTION_FILTERS:
+            return fact.is_chosen({name: chosen[name]})
         if name == "area_grade":
             return bool(set(fact.grades.get(cell[columns["area"]], ())) & chosen[name])
         return value_of(name, cell, fact) in chosen[name]
@@ -635,15 +639,9 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
                 counts.append(_tallied_theme_facet(facet, theme_cells, tally_themes))
                 continue
             # The inspections every inspection filter leaves, by id (a short list, or none).
-            inspection_filters = [name for name in INSPECTION_FILTERS if name in chosen]
             inspection_ids = None
-            if inspection_filters:
-                cell = (0, *("" for _ in kind.cell_columns), 0)
-                inspection_ids = [
-                    pk
-                    for pk, fact in facts.items()
-                    if all(passes(name, cell, fact) for name in inspection_filters)
-                ]
+            if any(name in chosen for name in INSPECTION_FILTERS):
+                inspection_ids = [pk for pk, fact in facts.items() if fact.is_chosen(chosen)]
             counts.append(_stored_theme_facet(facet, listing, inspection_ids))
             continue
         counts.append(_tallied_facet(facet, tallies[facet.name], facts))
@@ -686,13 +684,7 @@ def _tallied_facet(
             sorted(choices, key=lambda choice: choice.label),
             codes if facet.name == "region" else {},
         )
-    codes = facet.codes or {}
-    return FacetCounts(
-        facet.name,
-        facet.label,
-        [FacetCount(code, words, tally[code]) for code, words in codes.items() if code in tally],
-        dict(codes),
-    )
+    return _code_counts(facet, tally)
 
 
 def _tallied_theme_facet(

@@ -18,7 +18,7 @@ import datetime
 import json
 from collections.abc import Iterator, Sequence
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from ..listing_kinds import JUDGEMENT_EXPORT_FIELDS
 from ..selectors import Listing
@@ -111,6 +111,19 @@ def _json_chunks(chunks: Iterator[list[Values]], fields: Sequence[str]) -> Itera
         yield separator + ",\n".join(_encode(dict(zip(fields, v, strict=True))) for v in chunk)
         separator = ",\n"
     yield "\n]\n"
+
+
+def invalid_filters(filterset) -> HttpResponse:
+    """400 for a download whose filters are not valid, naming each bad one: a download has
+    no page to show its errors on."""
+    errors = "\n".join(
+        f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+    )
+    return HttpResponse(
+        f"Some filters are not valid:\n{errors}\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def download_response(

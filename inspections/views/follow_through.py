@@ -20,7 +20,7 @@ from ..freshness import data_identity
 from ..links import filter_url, query_url
 from ..listing_kinds import RECOMMENDATIONS
 from ..vocabulary import FOLLOW_THROUGH_STATUSES, FRAMEWORK_YEARS, FRAMEWORKS
-from .exports import download_response
+from .exports import download_response, invalid_filters
 from .presentation import without_response_params
 
 FORMATS = ("csv", "json")
@@ -117,12 +117,5 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
         filters=request.GET, origin=f"{request.scheme}://{request.get_host()}"
     )
     if not download.filterset.is_valid():
-        errors = "\n".join(
-            f"{name}: {' '.join(messages)}" for name, messages in download.filterset.errors.items()
-        )
-        return HttpResponse(
-            f"Some filters are not valid:\n{errors}\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return invalid_filters(download.filterset)
     return download_response(download.chunks, download.fields, fmt, "follow-through")

@@ -23,7 +23,7 @@ from ..freshness import data_identity
 from ..links import query_url
 from ..listing_kinds import INSPECTIONS
 from ..selectors import Listing
-from .exports import export_response
+from .exports import export_response, invalid_filters
 from .presentation import (
     Facet,
     FacetOption,
@@ -72,10 +72,7 @@ def _respond(request: HttpRequest, listing: Listing) -> HttpResponse:
     if len(rows) > 1 or (rows and rows[0] not in ROWS):
         return _bad_request(f"rows must be one of {', '.join(ROWS)}.\n")
     if fmt and not listing.is_valid:
-        errors = "\n".join(
-            f"{name}: {' '.join(messages)}" for name, messages in listing.filterset.errors.items()
-        )
-        return _bad_request(f"Some filters are not valid:\n{errors}\n")
+        return invalid_filters(listing.filterset)
     if fmt:
         # Newer listings give whole URLs, ready to follow from a spreadsheet.
         origin = f"{request.scheme}://{request.get_host()}" if kind.absolute_urls else ""

@@ -19,7 +19,7 @@ from .. import freshness, selectors
 from ..links import query_url
 from ..listing_kinds import FINDINGS
 from .caching import cached_until_data_changes
-from .exports import download_response
+from .exports import download_response, invalid_filters
 
 if TYPE_CHECKING:
     from ..models import Finding, Recommendation
@@ -95,14 +95,7 @@ def _latest_grades(request: HttpRequest, fmt: str) -> HttpResponse:
         filters=request.GET, origin=f"{request.scheme}://{request.get_host()}"
     )
     if not dataset.filterset.is_valid():
-        errors = "\n".join(
-            f"{name}: {' '.join(messages)}" for name, messages in dataset.filterset.errors.items()
-        )
-        return HttpResponse(
-            f"Some filters are not valid:\n{errors}\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return invalid_filters(dataset.filterset)
     return download_response(iter([dataset.rows]), dataset.fields, fmt, "latest-grades")
 
 
