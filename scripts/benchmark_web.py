@@ -94,6 +94,12 @@ def main() -> None:
         action="store_true",
         help="build or reuse the corpus and the SQLite export, print each page's queries, stop",
     )
+    parser.add_argument(
+        "--explorer-only",
+        action="store_true",
+        help="measure the explorer alone, without the constant view and Datasette (quicker, "
+        "for comparing one change; the README's figures come from a whole run)",
+    )
     args = parser.parse_args()
 
     WORK.mkdir(exist_ok=True)
@@ -128,6 +134,9 @@ def main() -> None:
                 scenario.explorer = measure_export(server, scenario.paths, args.export_runs)
             else:
                 scenario.explorer = wrk.run(server, scenario.name, scenario.paths)
+    if args.explorer_only:
+        print(f"\nwhole run: {time.perf_counter() - started:.0f} s")
+        return
     constant_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
     print("\n== baseline: a Django view returning a constant string, same gunicorn ==")
     with Server("constant", [*gunicorn, "explorer.wsgi"], constant_env, "/healthz") as server:

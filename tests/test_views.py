@@ -288,7 +288,7 @@ PAGE_QUERIES = {
     "authority": 9 + FRESHNESS,  # authority, inspections, judgements, recommendations, their
     # themes as values (for "raised again"), their follow-through links with the later
     # records and inspections, neighbours with grades, predecessors, successors
-    "inspection": 7 + FRESHNESS,  # inspection, judgements, recommendations, evidence, themes
+    "inspection": 5 + FRESHNESS,  # inspection, judgements, recommendations, evidence
     # x2, findings
     "finding": 5 + FRESHNESS,  # finding, its themes, previous, next, recommendations it supports
     "recommendation": 6 + FRESHNESS,  # recommendation, its themes, previous, next, evidence,

@@ -48,16 +48,12 @@ def inspection_detail(*, slug: str) -> InspectionDetail:
         .filter(inspection=inspection)
         .prefetch_related(
             Prefetch("evidence", queryset=Finding.objects.published().order_by("position")),
-            themes_prefetch(),
         )
         .order_by("addressee", "position")
     )
-    findings = (
-        Finding.objects.published()
-        .filter(inspection=inspection)
-        .prefetch_related(themes_prefetch())
-        .order_by("position")
-    )
+    # The page shows no themes: a report of 2,000 findings would read 7,000 theme links
+    # for nothing.
+    findings = Finding.objects.published().filter(inspection=inspection).order_by("position")
     sections: list[Section] = []
     for finding in findings:
         # Group runs, not all equal headings: a heading printed twice is two places.
