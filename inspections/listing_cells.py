@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Count, QuerySet
 
@@ -57,6 +58,45 @@ def theme_cell_rows(kind: ListingKind, rows: QuerySet) -> Iterable[tuple]:
         .annotate(rows=Count("themes"))
         .values_list("inspection_id", *kind.cell_columns, "themes", "rows")
     )
+
+
+def counted_cells(kind: ListingKind, rows: QuerySet) -> tuple[list[tuple], list[tuple]]:
+    """`cell_rows` and `theme_cell_rows` of `rows` in one statement.
+
+    The rows are found once and both counts read them: a search's matches are read from the
+    table once instead of twice ("strategy meetings" matches 25,000 of 1M findings; each
+    pass visited 22,000 pages of the table).
+    """
+    columns = ("inspection_id", *kind.cell_columns)
+    try:
+        matches, params = rows.order_by().values_list("pk", *columns).query.sql_with_params()
+    except EmptyResultSet:  # nothing can match (a search of only punctuation)
+        return [], []
+    connection = connections[rows.db]
+    name = connection.ops.quote_name
+    link = kind.theme_link._meta
+    dimensions = ", ".join(f"m.{name(column)}" for column in columns)
+    groups = ", ".join(str(place) for place in range(2, len(columns) + 2))
+    sql = (
+        f"WITH m ({name('pk')}, {', '.join(name(c) for c in columns)}) AS MATERIALIZED "
+        f"({matches}) "
+        f"SELECT NULL, {dimensions}, COUNT(*) FROM m GROUP BY {groups} "
+        "UNION ALL "
+        f"SELECT l.{name(link.get_field('theme').column)}, {dimensions}, COUNT(*) "
+        f"FROM m JOIN {name(link.db_table)} l "
+        f"ON l.{name(link.get_field(kind.theme_link_field).column)} = m.{name('pk')} "
+        f"GROUP BY 1, {groups}"
+    )
+    cells: list[tuple] = []
+    theme_cells: list[tuple] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for theme, *cell in cursor.fetchall():
+            if theme is None:
+                cells.append(tuple(cell))
+            else:
+                theme_cells.append((*cell[:-1], theme, cell[-1]))
+    return cells, theme_cells
 
 
 def rebuild(using: str = "default") -> int:

@@ -458,9 +458,9 @@ def _cell_filters(kind: ListingKind) -> set[str]:
 
 def _counted_cells(listing: Listing, by_rows: list[str], identity: str) -> tuple[list, list]:
     """The cells of the rows the filters `by_rows` and the themes leave, and the theme cells
-    of those `by_rows` leave: counted from the rows, in two GROUP BYs, and cached under the
-    data's `identity` and those filters alone (every other filter is applied to the cells,
-    so a search's facet links all reuse its counts)."""
+    of those `by_rows` leave: counted from the rows (in one statement, without a theme
+    filter), and cached under the data's `identity` and those filters alone (every other
+    filter is applied to the cells, so a search's facet links all reuse its counts)."""
     fs = listing.filterset
     active = fs.active()
     named = {name: active[name] for name in sorted([*by_rows, "theme"]) if name in active}
@@ -470,11 +470,14 @@ def _counted_cells(listing: Listing, by_rows: list[str], identity: str) -> tuple
     counted = cache.get(key)
     if counted is None:
         rows = fs.filter_queryset_only(listing.base, *by_rows)
-        cells = rows if "theme" not in active else fs.filter_queryset_only(rows, "theme")
-        counted = (
-            list(listing_cells.cell_rows(listing.kind, cells)),
-            list(listing_cells.theme_cell_rows(listing.kind, rows)),
-        )
+        if "theme" not in active:
+            counted = listing_cells.counted_cells(listing.kind, rows)
+        else:  # the cells of the rows with a chosen theme; the theme cells of every row
+            cells = fs.filter_queryset_only(rows, "theme")
+            counted = (
+                list(listing_cells.cell_rows(listing.kind, cells)),
+                list(listing_cells.theme_cell_rows(listing.kind, rows)),
+            )
         cache.set(key, counted, SUMMARY_CACHE_SECONDS)
     return counted
 
