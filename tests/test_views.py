@@ -338,9 +338,32 @@ def test_query_counts_do_not_grow_with_the_data(
         expected = PAGE_QUERIES[page]
         if page == "filtered findings" and connection.vendor == "postgresql":
             expected += 1  # its planner is asked how broad the search is (EXPLAIN)
+        cache.clear()  # each page built with nothing cached, as a crawler's first visit
         with django_assert_num_queries(expected, info=page):
             response = client.get(url)
         assert response.status_code == 200, page
+
+
+@pytest.mark.parametrize("path", ["/findings/", "/recommendations/"])
+def test_a_listing_reads_the_inspections_facts_once_per_data_version(client, path):
+    import_seeds(NORTH_SOMERSET_2017, SOMERSET_2013)
+    freshness.record_change_now(imported=True)
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(f"{path}?year=2017").status_code == 200
+    # Another filter a crawler follows: its counts are new, the inspections' facts are not.
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(f"{path}?year=2013").status_code == 200
+    # The inspections in order, and for findings (whose area grade is a judgement) their
+    # judgements.
+    facts = 2 if path == "/findings/" else 1
+    assert len(second.captured_queries) == len(first.captured_queries) - facts
+    assert not any(q["sql"].startswith('SELECT "inspections_judgement"') for q in second)
+    # Once the data changes, they are read again.
+    freshness.record_change_now()
+    with CaptureQueriesContext(connection) as third:
+        assert client.get(f"{path}?year=2017").status_code == 200
+    assert len(third.captured_queries) == len(first.captured_queries)
 
 
 # --- What the pages show ---

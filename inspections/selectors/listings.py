@@ -385,7 +385,19 @@ class _InspectionFacts:
         return True
 
 
-def _inspection_facts(kind: ListingKind) -> dict[int, _InspectionFacts]:
+def _inspection_facts(kind: ListingKind, identity: str) -> dict[int, _InspectionFacts]:
+    """Every inspection's facts, by id, in the order the listing's rows follow them: cached
+    under the data's `identity`, since every listing a crawler asks for reads them (1,600
+    inspections and 10,000 judgements: 10-40 ms to read, 3 ms to unpickle)."""
+    key = freshness.cache_key(f"inspection-facts:{kind.name}", identity)
+    facts = cache.get(key)
+    if facts is None:
+        facts = _read_inspection_facts(kind)
+        cache.set(key, facts, SUMMARY_CACHE_SECONDS)
+    return facts
+
+
+def _read_inspection_facts(kind: ListingKind) -> dict[int, _InspectionFacts]:
     # The inspections in the order the listing's rows follow them, by the database's
     # collation (a page is then read with the same ORDER BY).
     order = [
@@ -506,9 +518,9 @@ def estimated_rows(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _broad_summary(listing: Listing, estimate: int) -> ListingSummary:
+def _broad_summary(listing: Listing, estimate: int, identity: str) -> ListingSummary:
     kind, fs = listing.kind, listing.filterset
-    facts = _inspection_facts(kind)
+    facts = _inspection_facts(kind, identity)
     active = fs.active()
     chosen = {name: set(active[name]) for name in INSPECTION_FILTERS if name in active}
     newest = [
@@ -572,7 +584,7 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
     if "q" in by_rows:
         matches = estimated_rows(fs.filter_queryset_only(listing.base, *by_rows))
         if matches is not None and matches > BROAD_SEARCH_ROWS:
-            return _broad_summary(listing, estimated_rows(listing.filtered) or matches)
+            return _broad_summary(listing, estimated_rows(listing.filtered) or matches, identity)
     if stored and len(themes) <= 1:
         theme_ids = fs.theme_ids(themes) if themes else [None]
         cells = (
@@ -588,7 +600,7 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
     else:
         cells, theme_cells = _counted_cells(listing, by_rows, identity)
 
-    facts = _inspection_facts(kind)
+    facts = _inspection_facts(kind, identity)
     columns = _cell_columns(kind)
     chosen = {name: set(values) for name, values in active.items() if name in by_cell}
 
