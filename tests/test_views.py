@@ -366,6 +366,34 @@ def test_a_listing_reads_the_inspections_facts_once_per_data_version(client, pat
     assert len(third.captured_queries) == len(first.captured_queries)
 
 
+def test_every_themes_listing_sums_the_theme_facet_once(client):
+    import_seeds(NORTH_SOMERSET_2017, SOMERSET_2013)
+    freshness.record_change_now(imported=True)
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        neglect = client.get("/findings/?theme=neglect")
+    with CaptureQueriesContext(connection) as second:
+        missing = client.get("/findings/?theme=missing")
+    # The facet leaves out its own filter, so it is the same for both: the second page
+    # reads neither it nor the inspections' facts (2 queries) again.
+    assert len(second.captured_queries) == len(first.captured_queries) - 3
+    assert not any("SUM(" in q["sql"] for q in second)
+
+    def theme_facet(response) -> list[str]:
+        html = response.content.decode()
+        start = html.index('id="filter-theme"')
+        facet = html[start : html.index("</details>", start)]
+        # Each theme's label and count; the chosen theme is listed first, so sorted.
+        return sorted(re.findall(r'checkboxes__label"[^>]*>([^<]*)<', facet))
+
+    assert theme_facet(neglect) == theme_facet(missing)
+    assert len(theme_facet(neglect)) > 5
+    # Another area's findings are another facet.
+    with CaptureQueriesContext(connection) as third:
+        client.get("/findings/?theme=missing&area=in_care")
+    assert any("SUM(" in q["sql"] for q in third)
+
+
 # --- What the pages show ---
 
 

@@ -657,7 +657,7 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
             inspection_ids = None
             if any(name in chosen for name in INSPECTION_FILTERS):
                 inspection_ids = [pk for pk, fact in facts.items() if fact.is_chosen(chosen)]
-            counts.append(_stored_theme_facet(facet, listing, inspection_ids))
+            counts.append(_stored_theme_facet(facet, listing, inspection_ids, identity))
             continue
         counts.append(_tallied_facet(facet, tallies[facet.name], facts))
 
@@ -719,17 +719,30 @@ def _tallied_theme_facet(
 
 
 def _stored_theme_facet(
-    facet: Facet, listing: Listing, inspection_ids: list[int] | None
+    facet: Facet, listing: Listing, inspection_ids: list[int] | None, identity: str
 ) -> FacetCounts:
-    # The theme cells every other filter leaves, summed per theme: the inspections' filters
-    # as the inspections they leave (`inspection_ids`; None: every one), the cells' own
-    # columns' filters as they are.
+    """The theme cells every other filter leaves, summed per theme: the inspections'
+    filters as the inspections they leave (`inspection_ids`; None: every one), the cells'
+    own columns' filters as they are.
+
+    Cached under those alone: the facet leaves out its own filter, so every theme's listing
+    (and every region's, once per theme) has the same theme facet, summed once (120,000
+    theme cells at 1M findings: 20-80 ms).
+    """
     kind = listing.kind
-    cells = ListingCell.objects.filter(listing=kind.name, theme__isnull=False)
-    if inspection_ids is not None:
-        cells = cells.filter(inspection_id__in=inspection_ids)
-    own = [name for name in _cell_filters(kind) if name not in INSPECTION_FILTERS]
-    return _themes_counted(facet, listing.filterset.filter_queryset_only(cells, *own), Sum("rows"))
+    own = sorted(name for name in _cell_filters(kind) if name not in INSPECTION_FILTERS)
+    active = listing.filterset.active()
+    inputs = json.dumps([{name: active.get(name) for name in own}, inspection_ids], default=str)
+    key = freshness.cache_key(f"theme-facet:{kind.name}", f"{identity}|{inputs}")
+    counted = cache.get(key)
+    if counted is None:
+        cells = ListingCell.objects.filter(listing=kind.name, theme__isnull=False)
+        if inspection_ids is not None:
+            cells = cells.filter(inspection_id__in=inspection_ids)
+        cells = listing.filterset.filter_queryset_only(cells, *own)
+        counted = _themes_counted(facet, cells, Sum("rows"))
+        cache.set(key, counted, SUMMARY_CACHE_SECONDS)
+    return counted
 
 
 class ListingPages:
