@@ -3,7 +3,9 @@
 import datetime
 from types import SimpleNamespace
 
-from django.template import engines
+import pytest
+from django.template import TemplateDoesNotExist, engines
+from django.template.loader import get_template
 from django.utils.html import format_html
 
 
@@ -45,3 +47,15 @@ def test_djangos_default_replaces_empty_values_too():
     assert render("{{ n|default(0, true) }} {{ s|default('none', true) }}", n=None, s="") == (
         "0 none"
     )
+
+
+def test_each_backend_finds_only_its_own_templates():
+    jinja, django_templates = engines["jinja2"], engines["django"]
+    for name in ("base.html", "404.html", "503.html", "robots.txt", "inspections/listing.html"):
+        assert get_template(name).backend is jinja, name
+        with pytest.raises(TemplateDoesNotExist):
+            django_templates.get_template(name)
+    for name in ("admin/inspections/sourcedocument/review.html", "admin/base_site.html"):
+        assert get_template(name).backend is django_templates, name
+        with pytest.raises(TemplateDoesNotExist):
+            jinja.get_template(name)
