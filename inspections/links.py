@@ -2,7 +2,7 @@
 
 The query string is the whole state of a listing (Datasette's rule), so a link to
 "this authority's recommendations on this theme" is a permalink. Pages build such links
-with `filter_url` (in templates, `{% filter_url 'finding-list' theme=theme.slug %}`), and
+with `filter_url` (in templates, `{{ filter_url('finding-list', theme=theme.slug) }}`), and
 the listings build their own toggles and pages with `query_url`. Parameters keep the order
 given: the same filters in another order are another URL, and another cache entry.
 """

@@ -3,12 +3,12 @@
 import datetime
 from types import SimpleNamespace
 
-from inspections.selectors.authorities import JudgementRow
-from inspections.templatetags.grade_chart import (
+from inspections.grade_chart import (
     MARKERS,
     grade_chart,
     marker_path,
 )
+from inspections.selectors.authorities import JudgementRow
 
 
 def inspection(framework: str, year: int, month: int = 6):

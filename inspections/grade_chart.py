@@ -9,7 +9,7 @@ improvement have their own marker shapes. Every grade has a distinct shape, so t
 reads without colour; the grades table beside it is its text alternative.
 
 `grade_chart()` does the geometry as plain data (testable without rendering);
-the `{% grade_chart history %}` tag renders it with `inspections/_grade_chart.html`.
+`inspections/_grade_chart.html` draws it.
 """
 
 from __future__ import annotations
@@ -18,13 +18,10 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django import template
 from django.utils.dateformat import format as format_date
 
-from .. import vocabulary
-from ..vocabulary import GRADE_ORDINALS, GRADES, SCALE_CHANGED
-
-register = template.Library()
+from . import vocabulary
+from .vocabulary import GRADE_ORDINALS, GRADES, SCALE_CHANGED
 
 OLD_SCALE_WORDS = [GRADES[code] for code in vocabulary.OLD_SCALE]
 NEW_SCALE_WORDS = [GRADES[code] for code in vocabulary.NEW_SCALE]
@@ -240,9 +237,3 @@ def _summary(graded: Sequence, judgement_rows: Sequence) -> str:
         if grades:
             parts.append(f"{row.label}: {', then '.join(grades)}.")
     return " ".join(parts)
-
-
-@register.inclusion_tag("inspections/_grade_chart.html")
-def grade_chart_svg(history, name: str) -> dict:
-    """`{% grade_chart_svg history authority.name %}`: the chart for an AuthorityHistory."""
-    return {"chart": grade_chart(history.graded, history.judgement_rows), "name": name}
