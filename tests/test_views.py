@@ -384,6 +384,21 @@ def test_a_listing_reads_the_inspections_facts_once_per_data_version(client, pat
     assert len(third.captured_queries) == len(first.captured_queries)
 
 
+def test_a_processs_inspection_facts_go_with_the_shared_cache(client):
+    # Kept in the process under the data's identity, they are read anew once the shared
+    # cache is emptied, even where the identity is the same (as between tests).
+    inspection = import_seeds(NORTH_SOMERSET_2017)[0]
+    freshness.record_change_now(imported=True)
+    assert "data-result-count" in client.get("/findings/?year=2017").content.decode()
+    Inspection.objects.filter(pk=inspection.pk).update(
+        start_date=inspection.start_date.replace(year=2016)
+    )
+    cache.clear()
+    html = client.get("/findings/?year=2016").content.decode()
+    assert "Nothing matches these filters" not in html
+    assert re.search(r"<strong>[1-9]\d*</strong> findings match", html)
+
+
 def test_every_themes_listing_sums_the_theme_facet_once(client):
     import_seeds(NORTH_SOMERSET_2017, SOMERSET_2013)
     freshness.record_change_now(imported=True)
