@@ -619,37 +619,57 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
     columns = _cell_columns(kind)
     chosen = {name: set(values) for name, values in active.items() if name in by_cell}
 
-    def value_of(name: str, cell: tuple, fact: _InspectionFacts) -> Any:
+    def getter(name: str) -> Callable[[tuple, _InspectionFacts], Any]:
+        """What a cell's rows have for filter `name`: made once per filter, since a
+        summary reads it for each of thousands of cells and each facet."""
         if name in columns:
-            return cell[columns[name]]
+            place = columns[name]
+            return lambda cell, fact: cell[place]
         if name == "area_grade":
-            grades = fact.grades.get(cell[columns["area"]])
-            return grades[0] if grades else None
-        return fact.values[name]
+            area = columns["area"]
 
-    def passes(name: str, cell: tuple, fact: _InspectionFacts) -> bool:
-        if name in INSPECTION_FILTERS:
-            return fact.is_chosen({name: chosen[name]})
+            def area_grade(cell: tuple, fact: _InspectionFacts) -> Any:
+                grades = fact.grades.get(cell[area])
+                return grades[0] if grades else None
+
+            return area_grade
+        return lambda cell, fact: fact.values[name]
+
+    def test(name: str) -> Callable[[tuple, _InspectionFacts], bool]:
+        """Whether a cell's rows pass filter `name` (as _InspectionFacts.is_chosen)."""
+        wanted = chosen[name]
+        if name == "region":  # by slug or by ONS code
+            return lambda cell, fact: bool(
+                fact.values["region"] in wanted or fact.region_code in wanted
+            )
         if name == "area_grade":
-            return bool(set(fact.grades.get(cell[columns["area"]], ())) & chosen[name])
-        return value_of(name, cell, fact) in chosen[name]
+            area = columns["area"]
+            return lambda cell, fact: not wanted.isdisjoint(fact.grades.get(cell[area], ()))
+        value = getter(name)
+        return lambda cell, fact: value(cell, fact) in wanted
+
+    value_of = {name: getter(name) for name in {*chosen, *(f.name for f in kind.facets)}}
+    tests = {name: test(name) for name in chosen}
 
     facets = [f for f in kind.facets if f.name != "theme"]
     tallies: dict[str, dict[Any, int]] = {f.name: {} for f in facets}
+    # A facet's own filter is left out of its counts (Datasette's rule): a cell counts for
+    # a facet when the filters it fails are at most the facet's own.
+    counters = [
+        (tallies[f.name], frozenset({f.name, *f.counted_without}), value_of[f.name]) for f in facets
+    ]
     per_inspection: dict[int, int] = {}
     for cell in cells:
         fact = facts.get(cell[0])
         if fact is None:
             continue
-        failed = {name for name in chosen if not passes(name, cell, fact)}
+        failed = {name for name, passed in tests.items() if not passed(cell, fact)}
         rows = cell[-1]
         if not failed:
             per_inspection[cell[0]] = per_inspection.get(cell[0], 0) + rows
-        for facet in facets:
-            # A facet's own filter is left out of its counts (Datasette's rule).
-            if failed <= {facet.name, *facet.counted_without}:
-                tally = tallies[facet.name]
-                key = value_of(facet.name, cell, fact)
+        for tally, own, value in counters:
+            if failed <= own:
+                key = value(cell, fact)
                 tally[key] = tally.get(key, 0) + rows
 
     def tally_themes(cells: list[tuple]) -> dict[int, int]:
@@ -658,7 +678,7 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
         tally: dict[int, int] = {}
         for cell in cells:
             fact = facts.get(cell[0])
-            if fact is not None and all(passes(name, cell, fact) for name in chosen):
+            if fact is not None and all(passed(cell, fact) for passed in tests.values()):
                 tally[cell[-2]] = tally.get(cell[-2], 0) + cell[-1]
         return tally
 
