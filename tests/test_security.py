@@ -256,7 +256,9 @@ def public_pages(inspection: Inspection) -> dict[str, str]:
 
 
 def test_every_public_pattern_is_named():
-    assert all(pattern.name for pattern in public_patterns())
+    patterns = public_patterns()
+    assert patterns
+    assert all(pattern.name for pattern in patterns)
 
 
 def test_every_public_page_answers_get_and_refuses_every_change(north_somerset):

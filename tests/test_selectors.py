@@ -249,6 +249,7 @@ def test_raised_again_uses_only_what_the_authority_was_told_to_improve(seeds):
     assert raised
     for item in raised:
         for occasion in item.occasions:
+            assert occasion.recommendations
             assert all(isinstance(r, Recommendation) for r in occasion.recommendations)
             assert {r.addressee for r in occasion.recommendations} == {"authority"}
 

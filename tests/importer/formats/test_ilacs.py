@@ -63,6 +63,7 @@ def test_bristol_2023_recommendations_and_findings():
         "This creates an inherent risk that information may not be available to inform the "
         "analysis of subsequent contacts about these children."
     )
+    assert report.findings
     assert all(f.kind is None and not f.is_recommendation_evidence for f in report.findings)
 
 

@@ -95,6 +95,7 @@ def test_findings_carry_their_sections_area_and_skip_boilerplate_sections():
     assert areas["20"] == "help_and_protection"
     assert areas["31"] == "quality_of_practice"
     assert areas["52"] == "leadership"
+    assert report.findings
     assert all(f.text and not f.text.startswith(("-", "**")) for f in report.findings)
 
 

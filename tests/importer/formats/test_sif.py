@@ -185,7 +185,7 @@ def test_derbyshire_2014_bulleted_findings():
     report = _parse("sif_derbyshire_2014.pdf")
     assert report.recommendation_count("authority") == 9
     assert report.recommendation_count("lscb") == 7
-    assert all(f.paragraph is None for f in report.findings)
+    assert report.findings and all(f.paragraph is None for f in report.findings)
     counts = Counter(f.area for f in report.findings)
     assert counts == {
         "help_and_protection": 16,
