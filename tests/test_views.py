@@ -430,6 +430,27 @@ def test_every_themes_listing_sums_the_theme_facet_once(client):
 # --- What the pages show ---
 
 
+def breadcrumbs(html: str) -> list[tuple[str, str]]:
+    trail = re.search(r'<nav class="govuk-breadcrumbs".*?</nav>', html, re.S)
+    assert trail, "the page has breadcrumbs"
+    return re.findall(r'href="([^"]*)">([^<]*)</a>', trail.group(0))
+
+
+def test_a_records_breadcrumbs_go_through_its_council_and_inspection(client, seeds):
+    inspection = seeds[ALL.index(NORTH_SOMERSET_2017)]
+    council = [
+        ("/", "Home"),
+        ("/authorities/", "Authorities"),
+        (inspection.authority.get_absolute_url(), "North Somerset"),
+    ]
+    for record in (inspection.findings.first(), inspection.recommendations.first()):
+        trail = breadcrumbs(client.get(record.get_absolute_url()).content.decode())
+        assert trail[:3] == council
+        assert trail[3][0] == inspection.get_absolute_url() and "2017" in trail[3][1]
+        assert len(trail) == 4
+    assert breadcrumbs(client.get(inspection.get_absolute_url()).content.decode()) == council
+
+
 def svg_of(html: str) -> str:
     start = html.index('<svg class="app-chart"')
     return html[start : html.index("</svg>", start)]
