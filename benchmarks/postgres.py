@@ -3,6 +3,9 @@ part of a database URL (postgres://user@host:port/NAME)."""
 
 from __future__ import annotations
 
+# scripts/benchmark_web's corpus at scale, which scripts/profile_crawl reads again.
+WEB_BENCH = "explorer_web_bench"
+
 
 def split_url(url: str) -> tuple[str, str]:
     """The URL of the same server's `postgres` database (to create and drop others from),

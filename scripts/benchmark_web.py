@@ -57,7 +57,7 @@ from benchmarks.processes import free_port, rss_kib  # noqa: E402
 WORK = ROOT / ".bench"
 BENCH_VENV = ROOT / ".venv-bench"
 DATASETTE_REQUIREMENT = "datasette>=0.65,<0.66"
-DATABASE = "explorer_web_bench"
+DATABASE = postgres.WEB_BENCH
 SQLITE = WORK / "bench.db"  # Datasette serves it as /bench/
 CACHE_URL = "redis://127.0.0.1:6379/13"
 # Findings list filter: a theme, an overall grade and a year (DOMAIN.md's parameters).

@@ -36,7 +36,13 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
     args = parser.parse_args()
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/explorer_web_bench")
+    from benchmarks import postgres
+    from benchmarks.crawl import kind_of
+
+    os.environ.setdefault(
+        "DATABASE_URL",
+        postgres.on_same_server("postgres://postgres@127.0.0.1:5432/postgres", postgres.WEB_BENCH),
+    )
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "explorer.settings",
@@ -52,8 +58,6 @@ def main() -> None:
     django.setup()
     from django.core.cache import cache
     from django.test import Client
-
-    from benchmarks.crawl import kind_of
 
     paths = [line.strip() for line in Path(args.urls).read_text().splitlines() if line.strip()]
     if args.only:

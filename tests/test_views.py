@@ -384,7 +384,7 @@ def test_a_listing_reads_the_inspections_facts_once_per_data_version(client, pat
     assert len(third.captured_queries) == len(first.captured_queries)
 
 
-def test_a_processs_inspection_facts_go_with_the_shared_cache(client):
+def test_the_inspection_facts_a_process_holds_go_with_the_shared_cache(client):
     # Kept in the process under the data's identity, they are read anew once the shared
     # cache is emptied, even where the identity is the same (as between tests).
     inspection = import_seeds(NORTH_SOMERSET_2017)[0]

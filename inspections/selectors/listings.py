@@ -373,17 +373,16 @@ class _InspectionFacts:
     authority_name: str
     grades: dict[str, list[str]]  # by area: its judgements' grades, first read first
 
+    def keeps(self, name: str, wanted: set[str]) -> bool:
+        """Whether inspection filter `name` with the values `wanted` keeps it; a region may
+        be named by slug or by ONS code."""
+        if self.values[name] in wanted:
+            return True
+        return name == "region" and self.region_code in wanted
+
     def is_chosen(self, chosen: Mapping[str, set[str]]) -> bool:
-        """Whether every inspection filter in `chosen` (parameter -> values) keeps it; a
-        region may be named by slug or by ONS code."""
-        for name in INSPECTION_FILTERS:
-            if name in chosen:
-                names = {self.values[name]}
-                if name == "region":
-                    names.add(self.region_code)
-                if not names & chosen[name]:
-                    return False
-        return True
+        """Whether every inspection filter in `chosen` (parameter -> values) keeps it."""
+        return all(self.keeps(name, chosen[name]) for name in INSPECTION_FILTERS if name in chosen)
 
 
 # Each process keeps the facts it read last, per listing, under the data's identity and a
@@ -636,22 +635,19 @@ def _cell_summary(listing: Listing, *, stored: bool, identity: str) -> ListingSu
         return lambda cell, fact: fact.values[name]
 
     def test(name: str) -> Callable[[tuple, _InspectionFacts], bool]:
-        """Whether a cell's rows pass filter `name` (as _InspectionFacts.is_chosen)."""
+        """Whether a cell's rows pass filter `name`."""
         wanted = chosen[name]
-        if name == "region":  # by slug or by ONS code
-            return lambda cell, fact: bool(
-                fact.values["region"] in wanted or fact.region_code in wanted
-            )
+        if name in INSPECTION_FILTERS:
+            return lambda cell, fact: fact.keeps(name, wanted)
         if name == "area_grade":
             area = columns["area"]
             return lambda cell, fact: not wanted.isdisjoint(fact.grades.get(cell[area], ()))
         value = getter(name)
         return lambda cell, fact: value(cell, fact) in wanted
 
-    value_of = {name: getter(name) for name in {*chosen, *(f.name for f in kind.facets)}}
+    facets = [f for f in kind.facets if f.name != "theme"]  # the theme's: from theme cells
     tests = {name: test(name) for name in chosen}
-
-    facets = [f for f in kind.facets if f.name != "theme"]
+    value_of = {facet.name: getter(facet.name) for facet in facets}
     tallies: dict[str, dict[Any, int]] = {f.name: {} for f in facets}
     # A facet's own filter is left out of its counts (Datasette's rule): a cell counts for
     # a facet when the filters it fails are at most the facet's own.
